@@ -1,0 +1,75 @@
+package dev.stt.api.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.stt.api.plan.RunPlanner;
+import dev.stt.api.v1alpha1.SentenceTransformerTraining;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * All three layers in the order the cluster applies them: the CRD schema and its CEL rules (what the API server
+ * enforces), then the planner's reconcile-time rules. The operator and the CLI both call this, so a file that
+ * {@code validate} accepts is one the operator runs.
+ */
+public final class TrainingValidator {
+  private static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+
+  private final CrdValidator crd;
+
+  public TrainingValidator(CrdValidator crd) {
+    this.crd = crd;
+  }
+
+  public static TrainingValidator bundled() {
+    return new TrainingValidator(CrdValidator.bundled());
+  }
+
+  /** The outcome: the typed resource and its plan when valid, else every problem found. */
+  public record Outcome(SentenceTransformerTraining resource, RunPlanner.Result planned, List<Problem> problems) {
+    public boolean valid() {
+      return problems.isEmpty();
+    }
+  }
+
+  public Outcome validate(JsonNode json) {
+    List<Problem> problems = new ArrayList<>();
+    if (!json.isObject()) {
+      problems.add(new Problem("(root)", Values.show(json), "expected a SentenceTransformerTraining object"));
+      return new Outcome(null, null, problems);
+    }
+    checkKind(json, problems);
+    problems.addAll(crd.validate(json));
+    if (!problems.isEmpty()) {
+      return new Outcome(null, null, problems);
+    }
+    SentenceTransformerTraining resource = MAPPER.convertValue(json, SentenceTransformerTraining.class);
+    return planned(resource, problems);
+  }
+
+  public Outcome validate(SentenceTransformerTraining resource) {
+    return validate(MAPPER.valueToTree(resource));
+  }
+
+  private static Outcome planned(SentenceTransformerTraining resource, List<Problem> problems) {
+    String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
+    RunPlanner.Result planned = RunPlanner.plan(resource.getSpec(), name);
+    problems.addAll(planned.problems());
+    return new Outcome(resource, planned, problems);
+  }
+
+  private static void checkKind(JsonNode json, List<Problem> problems) {
+    String apiVersion = json.path("apiVersion").asText("");
+    String expected = SentenceTransformerTraining.GROUP + "/" + SentenceTransformerTraining.VERSION;
+    if (!expected.equals(apiVersion)) {
+      problems.add(new Problem("apiVersion", apiVersion, "must be " + expected));
+    }
+    if (!SentenceTransformerTraining.KIND.equals(json.path("kind").asText(""))) {
+      problems.add(new Problem("kind", json.path("kind").asText(""), "must be " + SentenceTransformerTraining.KIND));
+    }
+    if (json.path("metadata").path("name").asText("").isEmpty()) {
+      problems.add(new Problem("metadata.name", null, "required"));
+    }
+  }
+}
