@@ -43,6 +43,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   private static final Logger LOG = LoggerFactory.getLogger(TrainingReconciler.class);
   /** Re-check while old workers terminate, in case their deletion event is missed. */
   private static final Duration STALE_WORKER_RECHECK = Duration.ofSeconds(10);
+  private static final Duration NEXT_ATTEMPT_DELAY = Duration.ofSeconds(1);
 
   private final TrainingValidator validator;
   private final String defaultImage;
@@ -211,7 +212,8 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
     status.event(EventRecorder.WARNING, failure.reason(), message);
     status.commit(ctx, events);
     WorkerPodsResource.delete(pods, ctx);
-    return UpdateControl.noUpdate();
+    // Deletions trigger the next attempt; when the lost workers were already gone, nothing else will.
+    return UpdateControl.<SentenceTransformerTraining>noUpdate().rescheduleAfter(NEXT_ATTEMPT_DELAY);
   }
 
   private UpdateControl<SentenceTransformerTraining> end(SentenceTransformerTraining training, Plan plan,
