@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
@@ -103,6 +104,20 @@ class TrainingLifecycleTest {
     assertThat(harness.pods("ok")).hasSize(2);
     await().untilAsserted(() -> assertThat(events("ok")).extracting(Event::getReason)
         .contains("WorkersCreated", "Running", "Completed"));
+  }
+
+  @Test
+  void createsExactlyWhatRenderShows() {
+    var applied = harness.apply(Trainings.example("sts-mpnet-2x8.yaml"));
+    List<Pod> pods = harness.awaitPods("sts-mpnet-2x8", 2, 0);
+    var stored = harness.get("sts-mpnet-2x8");
+    var rendered = dev.stt.operator.render.TrainingRenderer.render(stored, Trainings.plan(stored),
+        OperatorHarness.IMAGE);
+    assertThat(rendered.stream().filter(Pod.class::isInstance).map(p -> Serialization.asJson(((Pod) p).getSpec())))
+        .containsExactlyElementsOf(pods.stream().map(p -> Serialization.asJson(p.getSpec())).toList());
+    assertThat(client.configMaps().inNamespace("ml").withName("sts-mpnet-2x8-config").get().getData())
+        .isEqualTo(((ConfigMap) rendered.get(0)).getData());
+    assertThat(applied.getMetadata().getUid()).isEqualTo(stored.getMetadata().getUid());
   }
 
   @Test
