@@ -93,8 +93,8 @@ class CrdDriftTest {
     JsonNode root = crd.at("/spec/versions/0/schema/openAPIV3Schema/properties");
     List<String> visited = new ArrayList<>();
     List<String> undescribed = new ArrayList<>();
-    describe(root.path("spec"), "spec", visited, undescribed);
-    describe(root.path("status"), "status", visited, undescribed);
+    properties(root.path("spec"), "spec", visited, undescribed);
+    properties(root.path("status"), "status", visited, undescribed);
 
     assertThat(undescribed)
         .as("schema properties without a description: add @JsonPropertyDescription to their fields")

@@ -17,10 +17,13 @@ public final class ModelCatalog {
 
   private record Entry(String nameFragment, ModelInfo info) {}
 
-  // Order matters: the first fragment contained in the lower-cased model name wins.
+  // Order matters: the first fragment that starts a word of the lower-cased model name wins (so "bert" is not found in
+  // "deberta").
   private static final List<Entry> SIZED = List.of(
       new Entry("e5-mistral-7b", new ModelInfo(Architecture.MISTRAL, 7_110_000_000L, 4096, 32)),
       new Entry("mistral-7b", new ModelInfo(Architecture.MISTRAL, 7_240_000_000L, 4096, 32)),
+      // An XLM-RoBERTa model despite its name.
+      new Entry("multilingual-mpnet-base", new ModelInfo(Architecture.ROBERTA, 278_000_000L, 768, 12)),
       new Entry("mpnet-base", new ModelInfo(Architecture.MPNET, 109_500_000L, 768, 12)),
       new Entry("minilm-l6", new ModelInfo(Architecture.BERT, 22_700_000L, 384, 6)),
       new Entry("minilm-l12", new ModelInfo(Architecture.BERT, 33_400_000L, 384, 12)),
@@ -45,7 +48,16 @@ public final class ModelCatalog {
 
   public static Optional<ModelInfo> lookup(String modelName) {
     String name = modelName.toLowerCase(Locale.ROOT);
-    return SIZED.stream().filter(e -> name.contains(e.nameFragment())).map(Entry::info).findFirst()
-        .or(() -> FAMILIES.stream().filter(e -> name.contains(e.nameFragment())).map(Entry::info).findFirst());
+    return SIZED.stream().filter(e -> startsAWord(name, e.nameFragment())).map(Entry::info).findFirst()
+        .or(() -> FAMILIES.stream().filter(e -> startsAWord(name, e.nameFragment())).map(Entry::info).findFirst());
+  }
+
+  private static boolean startsAWord(String name, String fragment) {
+    for (int at = name.indexOf(fragment); at >= 0; at = name.indexOf(fragment, at + 1)) {
+      if (at == 0 || "/-_.".indexOf(name.charAt(at - 1)) >= 0) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -29,7 +29,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
     message = "recipe, model, lora, zeroStage, bf16, resources, training and datasets cannot change once the run has"
         + " started (status.startTime is set); create a new SentenceTransformerTraining to train with other settings."
         + " runPolicy (suspend, activeDeadlineSeconds, ttlSecondsAfterFinished) stays editable",
-    reason = "FieldValueForbidden")
+    reason = "FieldValueForbidden", fieldPath = ".spec")
+@ValidationRule(value = "has(self.spec)", message = "spec is required", reason = "FieldValueRequired",
+    fieldPath = ".spec")
 public class SentenceTransformerTraining
     extends CustomResource<SentenceTransformerTrainingSpec, SentenceTransformerTrainingStatus> implements Namespaced {
 
@@ -38,7 +40,7 @@ public class SentenceTransformerTraining
   public static final String KIND = "SentenceTransformerTraining";
   public static final String PLURAL = "sentencetransformertrainings";
 
-  static final String SPEC_FROZEN_ONCE_STARTED = "!has(oldSelf.status) || !has(oldSelf.status.startTime) || ("
+  static final String SPEC_FROZEN_ONCE_STARTED = "!has(self.spec) || !has(oldSelf.status) || !has(oldSelf.status.startTime) || ("
       + "self.spec.recipe == oldSelf.spec.recipe && self.spec.model == oldSelf.spec.model"
       + " && has(self.spec.lora) == has(oldSelf.spec.lora) && (!has(self.spec.lora) || self.spec.lora == oldSelf.spec.lora)"
       + " && has(self.spec.zeroStage) == has(oldSelf.spec.zeroStage)"

@@ -114,8 +114,8 @@ public final class CelRules {
 
   private static void check(Rule rule, JsonNode node, JsonNode value, JsonNode old, String path,
       List<Problem> problems) {
-    String field = path + rule.fieldPath();
-    field = field.startsWith(".") ? field.substring(1) : field;
+    String joined = path + rule.fieldPath();
+    String field = joined.isEmpty() ? "(root)" : joined.startsWith(".") ? joined.substring(1) : joined;
     JsonNode shown = rule.fieldPath().isEmpty() ? value : value.at(rule.fieldPath().replace('.', '/'));
     Map<String, Object> vars = new HashMap<>();
     vars.put("self", toCel(node, value));
@@ -124,8 +124,7 @@ public final class CelRules {
     }
     try {
       if (!Boolean.TRUE.equals(rule.program().eval(vars))) {
-        problems.add(new Problem(field.isEmpty() ? "(root)" : field,
-            shown.isMissingNode() ? null : Values.show(shown), rule.message()));
+        problems.add(new Problem(field, shown.isMissingNode() ? null : Values.show(shown), rule.message()));
       }
     } catch (CelEvaluationException e) {
       problems.add(new Problem(field, Values.show(value), "rule " + rule.expression() + " failed: " + e.getMessage()));

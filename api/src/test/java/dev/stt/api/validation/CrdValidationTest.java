@@ -42,7 +42,7 @@ class CrdValidationTest {
    * The field the transition rule reports: it sits on the root schema (it reads oldSelf.status) and has no fieldPath,
    * so CelRules reports it at the root.
    */
-  private static final String FROZEN_SPEC_FIELD = "(root)";
+  private static final String FROZEN_SPEC_FIELD = "spec";
 
   private static final CrdValidator VALIDATOR = CrdValidator.bundled();
 
@@ -84,6 +84,7 @@ class CrdValidationTest {
   static Stream<Arguments> invalidResources() {
     return Stream.of(
         // spec
+        invalid("spec missing", "spec", without("/spec")),
         invalid("recipe not in the enum", "spec.recipe", with("/spec/recipe", "classification")),
         invalid("recipe missing", "spec.recipe", without("/spec/recipe")),
         invalid("unknown spec field", "spec.epochs", with("/spec/epochs", 3)),
@@ -218,7 +219,7 @@ class CrdValidationTest {
       if (rule.transition()) {
         continue;
       }
-      String where = (rule.schemaPath() + rule.fieldPath()).replace("[]", "[0]");
+      String where = (rule.schemaPath() + rule.fieldPath()).replace("[]", "[0]").replaceFirst("^\\.", "");
       assertThat(fields).as("a case for the rule %s at %s", rule.expression(), where)
           .anyMatch(f -> f.replaceAll("\\[\\d+]", "[0]").equals(where));
     }
@@ -392,6 +393,15 @@ class CrdValidationTest {
 
     ObjectNode noStatus = apply(started(), without("/status"));
     assertThat(VALIDATOR.validate(apply(noStatus.deepCopy(), with("/spec/recipe", "nli")), noStatus)).isEmpty();
+  }
+
+  @Test
+  void removingTheSpecOfAStartedRunIsRejectedAtTheRoot() {
+    List<Problem> problems = VALIDATOR.validate(apply(started(), without("/spec")), started());
+    assertThat(problems).singleElement().satisfies(p -> {
+      assertThat(p.field()).isEqualTo(FROZEN_SPEC_FIELD);
+      assertThat(p.message()).isNotBlank();
+    });
   }
 
   @Test
