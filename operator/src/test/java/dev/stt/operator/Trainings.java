@@ -56,7 +56,7 @@ public final class Trainings {
   }
 
   public static Plan plan(SentenceTransformerTraining training) {
-    RunPlanner.Result result = RunPlanner.plan(training.getSpec(), training.getMetadata().getName());
+    RunPlanner.Result result = RunPlanner.plan(training.getSpec());
     if (!result.valid()) {
       throw new AssertionError("invalid: " + result.problems());
     }

@@ -43,7 +43,7 @@ public final class RunPlanner {
 
   private RunPlanner() {}
 
-  public static Result plan(SentenceTransformerTrainingSpec spec, String resourceName) {
+  public static Result plan(SentenceTransformerTrainingSpec spec) {
     List<Problem> problems = new ArrayList<>();
     if (spec == null || spec.recipe == null || spec.model == null || spec.model.name == null || spec.output == null) {
       problems.add(new Problem("spec", null, "recipe, model.name and output.claimName are required"));
@@ -239,7 +239,7 @@ public final class RunPlanner {
     if (!fits) {
       problems.add(new Problem("spec.resources.hbmGiB", String.valueOf(hbmGiB),
           "the run needs " + explanation + " (" + describe(lora, zeroStage, topology) + " of " + model.name()
-              + "): " + advice(shape, lora, hbmGiB)));
+              + "): " + advice(shape, hbmGiB)));
     }
     return new Plan.Memory(Math.round(estimate * 10) / 10.0, fits, explanation);
   }
@@ -256,7 +256,7 @@ public final class RunPlanner {
   }
 
   /** What would fit instead: LoRA with gradient checkpointing, or ZeRO-3 over enough cards. */
-  private static String advice(MemoryPlanner.Shape s, Plan.Lora lora, int hbmGiB) {
+  private static String advice(MemoryPlanner.Shape s, int hbmGiB) {
     List<String> options = new ArrayList<>();
     if (!s.lora()) {
       MemoryPlanner.Shape withLora = new MemoryPlanner.Shape(s.parameters(), s.hidden(), s.layers(), true, 16, 3,

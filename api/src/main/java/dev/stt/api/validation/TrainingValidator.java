@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.stt.api.plan.RunPlanner;
+import dev.stt.api.v1alpha1.Names;
 import dev.stt.api.v1alpha1.SentenceTransformerTraining;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,8 +54,7 @@ public final class TrainingValidator {
   }
 
   private static Outcome planned(SentenceTransformerTraining resource, List<Problem> problems) {
-    String name = resource.getMetadata() == null ? null : resource.getMetadata().getName();
-    RunPlanner.Result planned = RunPlanner.plan(resource.getSpec(), name);
+    RunPlanner.Result planned = RunPlanner.plan(resource.getSpec());
     problems.addAll(planned.problems());
     return new Outcome(resource, planned, problems);
   }
@@ -68,8 +68,12 @@ public final class TrainingValidator {
     if (!SentenceTransformerTraining.KIND.equals(json.path("kind").asText(""))) {
       problems.add(new Problem("kind", json.path("kind").asText(""), "must be " + SentenceTransformerTraining.KIND));
     }
-    if (json.path("metadata").path("name").asText("").isEmpty()) {
+    String name = json.path("metadata").path("name").asText("");
+    if (name.isEmpty()) {
       problems.add(new Problem("metadata.name", null, "required"));
+    } else if (name.length() > 253 || !name.matches(Names.DNS_SUBDOMAIN)) {
+      problems.add(new Problem("metadata.name", name, "must be a lowercase RFC 1123 subdomain of at most 253"
+          + " characters: letters, digits, '-' and '.'"));
     }
   }
 }

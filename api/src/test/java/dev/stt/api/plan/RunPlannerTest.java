@@ -41,7 +41,7 @@ class RunPlannerTest {
   }
 
   static RunPlanner.Result planned(String specYaml) {
-    return RunPlanner.plan(spec(specYaml), "run");
+    return RunPlanner.plan(spec(specYaml));
   }
 
   /** The plan of a spec that must be valid. */
@@ -65,7 +65,7 @@ class RunPlannerTest {
   static Plan example(String file) throws Exception {
     JsonNode resource = TestResources.yaml(TestResources.REPO.resolve("examples").resolve(file));
     SentenceTransformerTraining training = YAML.treeToValue(resource, SentenceTransformerTraining.class);
-    RunPlanner.Result result = RunPlanner.plan(training.getSpec(), training.getMetadata().getName());
+    RunPlanner.Result result = RunPlanner.plan(training.getSpec());
     assertThat(result.problems()).as("problems of %s", file).isEmpty();
     return result.plan();
   }
@@ -626,7 +626,7 @@ class RunPlannerTest {
 
     @Test
     void aMissingSpecIsAProblemNotACrash() {
-      RunPlanner.Result result = RunPlanner.plan(null, "run");
+      RunPlanner.Result result = RunPlanner.plan(null);
       assertThat(result.valid()).isFalse();
       assertThat(result.problems()).extracting(Problem::field).containsExactly("spec");
     }
