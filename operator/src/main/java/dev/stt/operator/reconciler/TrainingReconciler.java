@@ -6,6 +6,7 @@ import dev.stt.api.v1alpha1.RunPolicy.CleanPodPolicy;
 import dev.stt.api.v1alpha1.SentenceTransformerTraining;
 import dev.stt.api.validation.Problem;
 import dev.stt.api.validation.TrainingValidator;
+import dev.stt.operator.TrainingMetrics;
 import dev.stt.operator.render.Labels;
 import dev.stt.operator.render.ObjectNames;
 import dev.stt.operator.render.TrainConfig;
@@ -48,16 +49,19 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   private final TrainingValidator validator;
   private final String defaultImage;
   private final Clock clock;
+  private final TrainingMetrics metrics;
 
-  public TrainingReconciler(TrainingValidator validator, String defaultImage, Clock clock) {
+  public TrainingReconciler(TrainingValidator validator, String defaultImage, Clock clock, TrainingMetrics metrics) {
     this.validator = validator;
     this.defaultImage = defaultImage;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   @Override
   public List<EventSource<?, SentenceTransformerTraining>> prepareEventSources(
       EventSourceContext<SentenceTransformerTraining> context) {
+    metrics.watch(context.getPrimaryCache());
     return List.of(owned(Pod.class, context), owned(ConfigMap.class, context), owned(Service.class, context));
   }
 
@@ -140,6 +144,10 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
           + plan.topology().workers() + " worker pods created for attempt " + attempt)) {
         status.event(EventRecorder.NORMAL, "WorkersCreated", "created " + plan.topology().workers()
             + " worker pod(s) on " + plan.topology() + " cards (" + plan.topology().launcher() + ")");
+        String created = training.getMetadata().getCreationTimestamp();
+        if (attempt == 0 && created != null) {
+          metrics.workersCreated(Duration.between(Instant.parse(created), status.now()));
+        }
       }
     }
     progress(plan, status, workers);
@@ -211,6 +219,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
     status.condition(Conditions.RUNNING, false, failure.reason(), what);
     status.event(EventRecorder.WARNING, failure.reason(), message);
     status.commit(ctx, events);
+    metrics.restarted();
     WorkerPodsResource.delete(pods, ctx);
     // Deletions trigger the next attempt; when the lost workers were already gone, nothing else will.
     return UpdateControl.<SentenceTransformerTraining>noUpdate().rescheduleAfter(NEXT_ATTEMPT_DELAY);
@@ -307,6 +316,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   @Override
   public ErrorStatusUpdateControl<SentenceTransformerTraining> updateErrorStatus(
       SentenceTransformerTraining training, Context<SentenceTransformerTraining> context, Exception e) {
+    metrics.reconcileFailed();
     LOG.warn("{}/{}: reconcile failed, will retry: {}", training.getMetadata().getNamespace(),
         training.getMetadata().getName(), e.getMessage());
     new EventRecorder(context.getClient(), clock).record(training, EventRecorder.WARNING, "ReconcileError",

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.javaoperatorsdk.operator.Operator;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,7 +32,7 @@ public final class OperatorHarness implements AutoCloseable {
   public static final String IMAGE = "registry.example/stt-trainer:test";
 
   private final KubernetesClient client;
-  private Operator operator;
+  private SttOperator operator;
 
   public OperatorHarness(KubernetesClient client) {
     this.client = client;
@@ -51,9 +50,17 @@ public final class OperatorHarness implements AutoCloseable {
   }
 
   public OperatorHarness start() {
-    operator = SttOperator.create(client, new OperatorSettings(java.util.Set.of(), IMAGE), Clock.systemUTC());
+    return start(OperatorSettings.of(IMAGE), new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  public OperatorHarness start(OperatorSettings settings, io.micrometer.core.instrument.MeterRegistry registry) {
+    operator = SttOperator.create(client, settings, Clock.systemUTC(), registry);
     operator.start();
     return this;
+  }
+
+  public SttOperator operator() {
+    return operator;
   }
 
   public void stop() {
