@@ -1,16 +1,18 @@
 package dev.stt.operator;
 
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import dev.stt.operator.reconciler.TrainerProgress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * How the operator runs: the namespaces it watches (empty = all), the trainer image for resources that name none,
- * leader election (absent = off), and the port of its health and metrics endpoints.
+ * leader election (absent = off), the port of its health and metrics endpoints, and how often it polls a running
+ * trainer's progress.
  */
 public record OperatorSettings(Set<String> namespaces, String trainerImage, Optional<LeaderElection> leaderElection,
-    int httpPort) {
+    int httpPort, Duration progressInterval) {
   public static final String DEFAULT_TRAINER_IMAGE = "ghcr.io/stt-operator/stt-trainer:0.1.0";
   public static final int DEFAULT_HTTP_PORT = 8080;
 
@@ -34,6 +36,7 @@ public record OperatorSettings(Set<String> namespaces, String trainerImage, Opti
 
   /** Settings for tests and tools: all namespaces, no leader election. */
   public static OperatorSettings of(String trainerImage) {
-    return new OperatorSettings(Set.of(), trainerImage, Optional.empty(), DEFAULT_HTTP_PORT);
+    return new OperatorSettings(Set.of(), trainerImage, Optional.empty(), DEFAULT_HTTP_PORT,
+        TrainerProgress.DEFAULT_INTERVAL);
   }
 }

@@ -1,6 +1,7 @@
 package dev.stt.operator;
 
 import dev.stt.api.validation.TrainingValidator;
+import dev.stt.operator.reconciler.TrainerProgress;
 import dev.stt.operator.reconciler.TrainingReconciler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -39,7 +40,7 @@ public final class SttOperator {
           new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false), leader -> { }), le.exitOnLoss())));
     });
     operator.register(new TrainingReconciler(TrainingValidator.bundled(), settings.trainerImage(), clock,
-        new TrainingMetrics(registry)), c -> {
+        new TrainingMetrics(registry), new TrainerProgress(settings.progressInterval())), c -> {
           if (!settings.namespaces().isEmpty()) {
             c.settingNamespaces(settings.namespaces());
           }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -42,6 +43,11 @@ final class RunCommand implements Callable<Integer> {
       description = "Port of /healthz, /readyz and /metrics (env STT_HTTP_PORT). Default: ${DEFAULT-VALUE}.")
   int httpPort;
 
+  @Option(names = "--progress-interval", defaultValue = "${env:STT_PROGRESS_INTERVAL_SECONDS:-15}",
+      description = "Seconds between polls of a running trainer's progress (env STT_PROGRESS_INTERVAL_SECONDS)."
+          + " Default: ${DEFAULT-VALUE}.")
+  long progressSeconds;
+
   @Option(names = "--log-level", defaultValue = "${env:STT_LOG_LEVEL:-INFO}",
       description = "TRACE, DEBUG, INFO, WARN or ERROR (env STT_LOG_LEVEL). Default: ${DEFAULT-VALUE}.")
   String logLevel;
@@ -63,7 +69,8 @@ final class RunCommand implements Callable<Integer> {
         : Optional.empty();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     SttOperator operator = SttOperator.create(client,
-        new OperatorSettings(watched, trainerImage, election, httpPort), Clock.systemUTC(), registry);
+        new OperatorSettings(watched, trainerImage, election, httpPort, Duration.ofSeconds(progressSeconds)),
+        Clock.systemUTC(), registry);
     HttpEndpoints endpoints = new HttpEndpoints(httpPort, operator, registry).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -30,6 +30,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +51,15 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   private final String defaultImage;
   private final Clock clock;
   private final TrainingMetrics metrics;
+  private final TrainerProgress trainerProgress;
 
-  public TrainingReconciler(TrainingValidator validator, String defaultImage, Clock clock, TrainingMetrics metrics) {
+  public TrainingReconciler(TrainingValidator validator, String defaultImage, Clock clock, TrainingMetrics metrics,
+      TrainerProgress trainerProgress) {
     this.validator = validator;
     this.defaultImage = defaultImage;
     this.clock = clock;
     this.metrics = metrics;
+    this.trainerProgress = trainerProgress;
   }
 
   @Override
@@ -131,6 +135,9 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
       return onFailure(training, plan, status, failure.get(), pods, ctx, events);
     }
     if (workers.allSucceeded()) {
+      workers.byIndex().values().stream().filter(p -> "0".equals(p.getMetadata().getLabels().get(Labels.WORKER_INDEX)))
+          .findFirst().flatMap(TrainerProgress::finalReport).ifPresent(report -> TrainerProgress.apply(report, status));
+      trainerProgress.forget(runKey(training));
       return end(training, plan, status, Phase.Succeeded, "Completed", "training finished; the model is in "
           + training.getSpec().output.claimName + " under " + status.next().output.path + "/final", pods, ctx,
           events);
@@ -151,9 +158,21 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
       }
     }
     progress(plan, status, workers);
+    Optional<Duration> nextPoll = Optional.empty();
+    if (workers.allRunning()) {
+      trainerProgress.poll(runKey(training), workers.byIndex().get(0), status.now())
+          .ifPresent(report -> TrainerProgress.apply(report, status));
+      nextPoll = Optional.of(trainerProgress.interval());
+    }
     status.commit(ctx, events);
-    return deadline.map(d -> UpdateControl.<SentenceTransformerTraining>noUpdate()
-        .rescheduleAfter(Duration.between(status.now(), d).plusMillis(100))).orElse(UpdateControl.noUpdate());
+    Optional<Duration> untilDeadline = deadline.map(d -> Duration.between(status.now(), d).plusMillis(100));
+    return Stream.of(nextPoll, untilDeadline).flatMap(Optional::stream).min(Duration::compareTo)
+        .map(d -> UpdateControl.<SentenceTransformerTraining>noUpdate().rescheduleAfter(d))
+        .orElse(UpdateControl.noUpdate());
+  }
+
+  private static String runKey(SentenceTransformerTraining training) {
+    return training.getMetadata().getNamespace() + "/" + training.getMetadata().getName();
   }
 
   private static void rejectInvalid(StatusUpdate status, List<Problem> problems) {

@@ -29,7 +29,7 @@ class LeaderElectionTest {
   private static OperatorSettings replica(String identity) {
     return new OperatorSettings(Set.of(), OperatorHarness.IMAGE, Optional.of(new OperatorSettings.LeaderElection(
         "stt-operator", "ml", identity, Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(200),
-        false)), 0);
+        false)), 0, Duration.ofSeconds(15));
   }
 
   @BeforeEach
