@@ -115,12 +115,12 @@ public final class TrainerProgress {
   }
 
   private static Long longOr(JsonNode report, String key, Long fallback) {
-    return report.path(key).isNumber() ? report.get(key).asLong() : fallback;
+    return report.path(key).isNumber() ? Long.valueOf(report.get(key).asLong()) : fallback;
   }
 
   private static Double doubleOr(JsonNode report, String key, Double fallback) {
     JsonNode value = report.path(key);
-    return value.isNumber() && Double.isFinite(value.asDouble()) ? value.asDouble() : fallback;
+    return value.isNumber() && Double.isFinite(value.asDouble()) ? Double.valueOf(value.asDouble()) : fallback;
   }
 
   private static int progressPort(Pod pod) {
