@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpServer;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.stt.api.v1alpha1.Phase;
+import dev.stt.api.v1alpha1.SentenceTransformerTraining;
+import dev.stt.api.validation.CrdValidator;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import dev.stt.operator.OperatorSettings;
 import dev.stt.operator.Trainings;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -65,6 +71,19 @@ class ProgressReportingTest {
     harness.setStatus(pod, new PodStatusBuilder().withPhase("Running").withPodIP("127.0.0.1").build());
   }
 
+  /** What kubectl get stt shows: the CRD's printer columns evaluated on the resource. */
+  static Map<String, String> printerColumns(SentenceTransformerTraining training) {
+    JsonNode json = Serialization.jsonMapper().valueToTree(training);
+    Map<String, String> columns = new LinkedHashMap<>();
+    JsonNode crd = Serialization.unmarshal(OperatorHarness.class.getResourceAsStream(CrdValidator.CRD_RESOURCE),
+        JsonNode.class);
+    for (JsonNode column : crd.at("/spec/versions/0/additionalPrinterColumns")) {
+      JsonNode value = json.at(column.path("jsonPath").asText().replace('.', '/'));
+      columns.put(column.path("name").asText(), value.isMissingNode() ? "<none>" : value.asText());
+    }
+    return columns;
+  }
+
   @Test
   void runningRunShowsLiveProgressAndFinalMetrics() {
     report.set("{\"step\": 120, \"totalSteps\": 1000, \"epoch\": 0.12, \"percent\": 12.0, \"loss\": 0.0412,"
@@ -73,6 +92,11 @@ class ProgressReportingTest {
     runningAtTheStandIn(harness.awaitPods("sts-mpnet-1card", 1, 0).get(0));
 
     var running = harness.awaitStatus("sts-mpnet-1card", t -> t.getStatus().progress != null);
+    Map<String, String> columns = printerColumns(running);
+    System.out.println(String.join("\t", columns.keySet()) + "\n" + String.join("\t", columns.values()));
+    assertThat(columns).containsEntry("Phase", "Running").containsEntry("Recipe", "sts")
+        .containsEntry("Model", "sentence-transformers/all-mpnet-base-v2").containsEntry("Cards", "1x1")
+        .containsEntry("Progress", "120/1000 (12%)").containsEntry("Metric", "sts-dev=0.8123");
     assertThat(running.getStatus().phase).isEqualTo(Phase.Running);
     assertThat(running.getStatus().progress.summary).isEqualTo("120/1000 (12%)");
     assertThat(running.getStatus().progress.etaSeconds).isEqualTo(113);
