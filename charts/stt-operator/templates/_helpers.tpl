@@ -50,6 +50,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   resources: ["configmaps"]
   verbs: ["get", "list", "watch", "create", "update"]
 - apiGroups: [""]
+  # get: workers are created once the claims they mount exist.
+  resources: ["persistentvolumeclaims"]
+  verbs: ["get"]
+- apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
 {{- end -}}

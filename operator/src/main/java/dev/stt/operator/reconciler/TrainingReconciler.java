@@ -46,6 +46,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   /** Re-check while old workers terminate, in case their deletion event is missed. */
   private static final Duration STALE_WORKER_RECHECK = Duration.ofSeconds(10);
   private static final Duration NEXT_ATTEMPT_DELAY = Duration.ofSeconds(1);
+  private static final Duration VOLUME_RECHECK = Duration.ofSeconds(10);
 
   private final TrainingValidator validator;
   private final String defaultImage;
@@ -145,6 +146,10 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
 
     List<Integer> missing = workers.missing();
     if (!missing.isEmpty()) {
+      List<String> claims = VolumeClaims.missing(training, ctx.getClient());
+      if (!claims.isEmpty()) {
+        return waitForVolumes(training, status, claims, ctx, events);
+      }
       WorkerPodsResource.create(training, plan, missing, attempt, defaultImage, ctx);
       status.started(status.now());
       if (status.condition(Conditions.CREATED, true, "WorkersCreated", missing.size() + " of "
@@ -173,6 +178,22 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
 
   private static String runKey(SentenceTransformerTraining training) {
     return training.getMetadata().getNamespace() + "/" + training.getMetadata().getName();
+  }
+
+  private static UpdateControl<SentenceTransformerTraining> waitForVolumes(SentenceTransformerTraining training,
+      StatusUpdate status, List<String> claims, Context<SentenceTransformerTraining> ctx, EventRecorder events) {
+    String message = "waiting for PersistentVolumeClaim " + String.join(", ", claims) + " in namespace "
+        + training.getMetadata().getNamespace() + ": create it (examples/pvc.yaml shows one); the run starts when it"
+        + " exists";
+    if (status.condition(Conditions.CREATED, false, "VolumeNotFound", message)) {
+      status.event(EventRecorder.WARNING, "VolumeNotFound", message);
+    }
+    if (status.next().phase != Phase.Restarting) {
+      status.phase(Phase.Pending, message);
+    }
+    status.commit(ctx, events);
+    // No informer watches the user's claims, so look again shortly.
+    return UpdateControl.<SentenceTransformerTraining>noUpdate().rescheduleAfter(VOLUME_RECHECK);
   }
 
   private static void rejectInvalid(StatusUpdate status, List<Problem> problems) {

@@ -36,6 +36,7 @@ class ChartTest {
       "/services", Set.of("get", "list", "watch", "create"),
       "/configmaps", Set.of("get", "list", "watch", "create", "update"),
       "/events", Set.of("create", "patch"),
+      "/persistentvolumeclaims", Set.of("get"),
       "coordination.k8s.io/leases", Set.of("get", "create", "update"));
 
   static List<JsonNode> template(UnaryOperator<TemplateCommand> values) throws IOException {
@@ -107,7 +108,7 @@ class ChartTest {
         "ClusterRole", "ClusterRoleBinding", "Service", "Deployment");
     assertRulesAllowed(objects);
     JsonNode role = kind(objects, "ClusterRole").get(0);
-    assertThat(role.path("rules").toString()).doesNotContain("\"*\"", "secrets", "persistentvolumeclaims");
+    assertThat(role.path("rules").toString()).doesNotContain("\"*\"", "secrets");
 
     JsonNode deployment = kind(objects, "Deployment").get(0);
     assertThat(deployment.at("/spec/replicas").asInt()).isEqualTo(1);

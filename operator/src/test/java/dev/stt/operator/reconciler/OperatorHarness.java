@@ -11,7 +11,9 @@ import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.MixedOperation;
@@ -30,6 +32,8 @@ import java.util.function.Predicate;
 public final class OperatorHarness implements AutoCloseable {
   public static final String NAMESPACE = "ml";
   public static final String IMAGE = "registry.example/stt-trainer:test";
+  /** The volumes the examples mount, created up front as a user would. */
+  public static final List<String> CLAIMS = List.of("models", "hf-cache");
 
   private final KubernetesClient client;
   private SttOperator operator;
@@ -37,6 +41,12 @@ public final class OperatorHarness implements AutoCloseable {
   public OperatorHarness(KubernetesClient client) {
     this.client = client;
     installCrd(client);
+    for (String claim : CLAIMS) {
+      client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(new PersistentVolumeClaimBuilder()
+          .withNewMetadata().withName(claim).endMetadata()
+          .withNewSpec().withAccessModes("ReadWriteMany").withNewResources()
+          .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).createOr(c -> c.update());
+    }
   }
 
   public static void installCrd(KubernetesClient client) {

@@ -11,9 +11,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -253,10 +251,6 @@ class TrainingLifecycleTest {
 
   @Test
   void ttlDeletesTheResourceButNeverTheVolumes() {
-    client.persistentVolumeClaims().inNamespace("ml").resource(new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName("models").endMetadata()
-        .withNewSpec().withAccessModes("ReadWriteMany").withNewResources()
-        .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
     harness.apply(training("ttl", "runPolicy: {ttlSecondsAfterFinished: 1}"));
     harness.succeeded(harness.awaitPods("ttl", 1, 0).get(0));
     harness.awaitStatus("ttl", t -> t.getStatus().phase == Phase.Succeeded);
@@ -347,6 +341,23 @@ class TrainingLifecycleTest {
       assertThat(harness.pods("adopt")).hasSize(2);
       assertThat(harness.get("adopt").getStatus().restarts).isEqualTo(1);
     });
+  }
+
+  @Test
+  void missingVolumeKeepsTheRunPendingUntilItExists() {
+    var claim = client.persistentVolumeClaims().inNamespace("ml").withName("hf-cache").get();
+    client.persistentVolumeClaims().inNamespace("ml").withName("hf-cache").delete();
+    harness.apply(Trainings.example("nli-e5-mistral-cache-token.yaml"));
+    var waiting = harness.awaitStatus("nli-e5-mistral-cache-token", t -> t.getStatus().phase == Phase.Pending);
+    assertThat(condition(waiting, "Created").getReason()).isEqualTo("VolumeNotFound");
+    assertThat(waiting.getStatus().message).contains("PersistentVolumeClaim hf-cache", "examples/pvc.yaml");
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+        .untilAsserted(() -> assertThat(harness.pods("nli-e5-mistral-cache-token")).isEmpty());
+
+    claim.getMetadata().setResourceVersion(null);
+    client.persistentVolumeClaims().inNamespace("ml").resource(claim).create();
+    harness.awaitPods("nli-e5-mistral-cache-token", 1, 0);
+    assertThat(harness.get("nli-e5-mistral-cache-token").getStatus().startTime).isNotNull();
   }
 
   @Test
