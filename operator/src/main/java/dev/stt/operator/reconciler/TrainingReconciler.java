@@ -53,6 +53,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   private final Clock clock;
   private final TrainingMetrics metrics;
   private final TrainerProgress trainerProgress;
+  private final VolumeClaims volumeClaims = new VolumeClaims();
 
   public TrainingReconciler(TrainingValidator validator, String defaultImage, Clock clock, TrainingMetrics metrics,
       TrainerProgress trainerProgress) {
@@ -145,27 +146,31 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
     }
 
     List<Integer> missing = workers.missing();
+    WorkerStates current = workers;
     if (!missing.isEmpty()) {
-      List<String> claims = VolumeClaims.missing(training, ctx.getClient());
+      List<String> claims = volumeClaims.missing(training, ctx.getClient(), status.now());
       if (!claims.isEmpty()) {
         return waitForVolumes(training, status, claims, ctx, events);
       }
-      WorkerPodsResource.create(training, plan, missing, attempt, defaultImage, ctx);
+      List<Pod> created = WorkerPodsResource.create(training, plan, missing, attempt, defaultImage, ctx);
+      // Count the new workers now, or the next reconcile would write the status again only to add them.
+      current = WorkerStates.of(plan.topology().workers(), Stream.concat(pods.stream(), created.stream()).toList());
+      status.workers(current);
       status.started(status.now());
-      if (status.condition(Conditions.CREATED, true, "WorkersCreated", missing.size() + " of "
-          + plan.topology().workers() + " worker pods created for attempt " + attempt)) {
+      if (status.condition(Conditions.CREATED, true, "WorkersCreated", plan.topology().workers()
+          + " worker pod(s) created for attempt " + attempt)) {
         status.event(EventRecorder.NORMAL, "WorkersCreated", "created " + plan.topology().workers()
             + " worker pod(s) on " + plan.topology() + " cards (" + plan.topology().launcher() + ")");
-        String created = training.getMetadata().getCreationTimestamp();
-        if (attempt == 0 && created != null) {
-          metrics.workersCreated(Duration.between(Instant.parse(created), status.now()));
+        String createdAt = training.getMetadata().getCreationTimestamp();
+        if (attempt == 0 && createdAt != null) {
+          metrics.workersCreated(Duration.between(Instant.parse(createdAt), status.now()));
         }
       }
     }
-    progress(plan, status, workers);
+    progress(plan, status, current);
     Optional<Duration> nextPoll = Optional.empty();
-    if (workers.allRunning()) {
-      trainerProgress.poll(runKey(training), workers.byIndex().get(0), status.now())
+    if (current.allRunning()) {
+      trainerProgress.poll(runKey(training), current.byIndex().get(0), status.now())
           .ifPresent(report -> TrainerProgress.apply(report, status));
       nextPoll = Optional.of(trainerProgress.interval());
     }

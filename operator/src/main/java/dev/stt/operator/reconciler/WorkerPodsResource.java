@@ -25,18 +25,22 @@ final class WorkerPodsResource {
     return String.valueOf(attempt).equals(pod.getMetadata().getLabels().get(Labels.ATTEMPT));
   }
 
-  static void create(SentenceTransformerTraining training, Plan plan, Collection<Integer> indices, int attempt,
+  /** Creates the workers of these indices; returns those this call created. */
+  static List<Pod> create(SentenceTransformerTraining training, Plan plan, Collection<Integer> indices, int attempt,
       String image, Context<SentenceTransformerTraining> ctx) {
     @SuppressWarnings("unchecked")
-    var pods = (InformerEventSource<Pod, SentenceTransformerTraining>) ctx.eventSourceRetriever()
+    var informer = (InformerEventSource<Pod, SentenceTransformerTraining>) ctx.eventSourceRetriever()
         .getEventSourceFor(Pod.class);
+    List<Pod> created = new java.util.ArrayList<>();
     for (int index : indices) {
-      Pod created = Writes.createIfAbsent(ctx.getClient(), WorkerPod.desired(training, plan, index, attempt, image));
-      if (created != null) {
+      Pod pod = Writes.createIfAbsent(ctx.getClient(), WorkerPod.desired(training, plan, index, attempt, image));
+      if (pod != null) {
         // The next reconcile must see this pod even before the informer does, or it would count it as lost.
-        pods.handleRecentResourceCreate(ResourceID.fromResource(created), created);
+        informer.handleRecentResourceCreate(ResourceID.fromResource(pod), pod);
+        created.add(pod);
       }
     }
+    return created;
   }
 
   static void delete(Collection<Pod> pods, Context<SentenceTransformerTraining> ctx) {
