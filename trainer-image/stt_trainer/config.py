@@ -130,6 +130,7 @@ class Config:
     output: Output
     cache_dir: str | None
     progress: Progress
+    run_id: str | None = None  # the resource's uid: whose checkpoints output.dir may hold
     source: str | None = None  # the file it was read from: spawned ranks read it again
 
     def datasets_for(self, split: str) -> list[tuple[int, DatasetSpec]]:
@@ -153,7 +154,7 @@ def load_config(path: str) -> Config:
 def parse_config(raw: Any, source: str | None = None) -> Config:
     root = _object(raw, "", required=(
         "version", "name", "namespace", "recipe", "model", "bf16", "lora", "training", "datasets", "evaluation",
-        "gaudiConfigName", "distributed", "output", "progress"), optional=("deepspeed", "cacheDir"))
+        "gaudiConfigName", "distributed", "output", "progress"), optional=("deepspeed", "cacheDir", "runId"))
     # The version first: a newer contract may differ anywhere else.
     version = root["version"]
     if isinstance(version, bool) or version != CONTRACT_VERSION:
@@ -176,6 +177,7 @@ def parse_config(raw: Any, source: str | None = None) -> Config:
         output=_output(root["output"], "output"),
         cache_dir=_string(root["cacheDir"], "cacheDir", absolute=True) if _present(root, "cacheDir") else None,
         progress=_progress(root["progress"], "progress"),
+        run_id=_string(root["runId"], "runId", min_length=1) if _present(root, "runId") else None,
         source=source,
     )
     _check_consistency(config)

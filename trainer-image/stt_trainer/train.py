@@ -30,6 +30,7 @@ from .recipes import RECIPES, TEST_EVAL_NAME, Recipe, primary_metric
 log = logging.getLogger("stt_trainer.train")
 
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+RUN_MARKER = "stt-run.json"
 # The Trainer writes trainer_state.json after the weights and optimizer: without it a checkpoint is incomplete
 # (the pod died while saving) and resuming from it would fail on every retry.
 _CHECKPOINT_COMPLETE = "trainer_state.json"
@@ -54,6 +55,7 @@ def main(config: Config) -> dict:
     t = config.training
     progress = ProgressCallback(config.eval_name, primary_metric(config.eval_name),
                                 samples_per_step=t.batch_size * t.gradient_accumulation_steps * world_size)
+    claim_output_dir(config, primary=rank == 0)
     server = _start_progress_server(config, progress) if rank == 0 else None
     try:
         return _run(config, device, rank, world_size, progress)
@@ -107,6 +109,25 @@ def _run(config: Config, device: str, rank: int, world_size: int, progress: Prog
 
 
 # ---- pieces without torch (unit-tested) -----------------------------------------------------------------------------
+
+def claim_output_dir(config: Config, primary: bool) -> None:
+    """Checkpoints in output.dir belong to one run: resuming another run's would train from the wrong weights, or
+    fail on every retry. The first rank 0 to start marks the directory with the resource's uid."""
+    if config.run_id is None:
+        return
+    marker = os.path.join(config.output.dir, RUN_MARKER)
+    try:
+        with open(marker, encoding="utf-8") as f:
+            owner = json.load(f)
+    except FileNotFoundError:
+        if primary:
+            _write_json(marker, {"runId": config.run_id, "name": config.name, "namespace": config.namespace})
+        return
+    if owner.get("runId") != config.run_id:
+        raise ConfigError("output.dir", f"{config.output.dir} holds the checkpoints of another run "
+                                        f"({owner.get('namespace')}/{owner.get('name')}, uid {owner.get('runId')}): "
+                                        "set spec.output.path to a new directory, or delete the old one")
+
 
 def latest_checkpoint(output_dir: str) -> str | None:
     """The complete checkpoint-N directory with the largest N, or None to start afresh."""

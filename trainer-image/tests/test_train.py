@@ -44,6 +44,35 @@ class LatestCheckpointTest(unittest.TestCase):
         self.assertEqual(train.latest_checkpoint(self.tmp), latest)
 
 
+class ClaimOutputDirTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, self.tmp)
+
+    def run_config(self, run_id: str | None):
+        raw = edited(config_dict(), "output.dir", self.tmp)
+        return parse_config(raw if run_id is None else edited(raw, "runId", run_id))
+
+    def test_first_run_marks_the_directory_and_may_resume_it(self) -> None:
+        train.claim_output_dir(self.run_config("uid-1"), primary=True)
+        with open(os.path.join(self.tmp, train.RUN_MARKER), encoding="utf-8") as f:
+            self.assertEqual("uid-1", json.load(f)["runId"])
+        train.claim_output_dir(self.run_config("uid-1"), primary=False)  # a restart of the same run
+
+    def test_another_run_is_refused_as_a_configuration_error(self) -> None:
+        train.claim_output_dir(self.run_config("uid-1"), primary=True)
+        with self.assertRaises(train.ConfigError) as raised:
+            train.claim_output_dir(self.run_config("uid-2"), primary=True)
+        self.assertIn("output.dir", str(raised.exception))
+        self.assertIn("uid-1", str(raised.exception))
+        self.assertIn("spec.output.path", str(raised.exception))
+
+    def test_only_rank_zero_marks_and_no_uid_claims_nothing(self) -> None:
+        train.claim_output_dir(self.run_config("uid-1"), primary=False)
+        train.claim_output_dir(self.run_config(None), primary=True)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, train.RUN_MARKER)))
+
+
 class CacheFolderTest(unittest.TestCase):
     def test_precedence(self) -> None:
         with_cache = parse_config({**config_dict(), "cacheDir": "/cache"})

@@ -49,8 +49,8 @@ public class DatasetSpec {
   public Map<String, String> columns;
 
   @Min(0)
-  @JsonPropertyDescription("Relative weight of this training dataset (paraphrases samples datasets round robin; a"
-      + " weight of 0 leaves it out). Default: 1.")
+  @JsonPropertyDescription("Weight of this training dataset: 0 leaves it out. Other values are accepted, but today's"
+      + " round-robin sampler draws from every dataset equally. Default: 1.")
   public Double weight;
 
   public enum Split {

@@ -74,9 +74,11 @@ record WorkerStates(int expected, Map<Integer, Pod> byIndex) {
     return running() == expected;
   }
 
+  /** The failure that decides what happens next: an invalid configuration on any worker, else the first. */
   Optional<Failure> firstFailure() {
-    return byIndex.entrySet().stream().map(e -> failure(e.getKey(), e.getValue())).flatMap(Optional::stream)
-        .findFirst();
+    List<Failure> failures = byIndex.entrySet().stream().map(e -> failure(e.getKey(), e.getValue()))
+        .flatMap(Optional::stream).toList();
+    return failures.stream().filter(Failure::invalidConfiguration).findFirst().or(() -> failures.stream().findFirst());
   }
 
   /** Why workers are not running yet, e.g. unschedulable or an image pull error; empty when nothing is wrong. */

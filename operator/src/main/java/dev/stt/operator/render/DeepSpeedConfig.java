@@ -1,5 +1,6 @@
 package dev.stt.operator.render;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.stt.api.plan.Plan;
 
@@ -18,13 +19,17 @@ public record DeepSpeedConfig(
 
   public record Enabled(boolean enabled) {}
 
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Zero(int stage,
       @JsonProperty("overlap_comm") boolean overlapComm,
       @JsonProperty("reduce_scatter") boolean reduceScatter,
-      @JsonProperty("contiguous_gradients") boolean contiguousGradients) {}
+      @JsonProperty("contiguous_gradients") boolean contiguousGradients,
+      @JsonProperty("stage3_gather_16bit_weights_on_model_save") Boolean gatherWeightsOnSave) {}
 
   public static DeepSpeedConfig of(Plan plan) {
+    // With ZeRO-3 each rank holds a shard: without gathering, saved checkpoints hold no usable model weights.
+    Boolean gather = plan.zeroStage() == 3 ? Boolean.TRUE : null;
     return new DeepSpeedConfig(plan.training().loggingSteps(), "auto", "auto", "auto", new Enabled(plan.bf16()), 1.0,
-        new Zero(plan.zeroStage(), false, false, false));
+        new Zero(plan.zeroStage(), false, false, false, gather));
   }
 }

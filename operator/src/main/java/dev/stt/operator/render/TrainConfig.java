@@ -15,6 +15,7 @@ public record TrainConfig(
     int version,
     String name,
     String namespace,
+    String runId,
     String recipe,
     Model model,
     boolean bf16,
@@ -72,7 +73,7 @@ public record TrainConfig(
     var meta = training.getMetadata();
     var t = plan.training();
     String outputDir = outputDir(training);
-    return new TrainConfig(VERSION, meta.getName(), meta.getNamespace(), plan.recipe().value(),
+    return new TrainConfig(VERSION, meta.getName(), meta.getNamespace(), meta.getUid(), plan.recipe().value(),
         new Model(plan.model().name(), plan.model().revision(), plan.model().maxSeqLength(),
             plan.model().architecture() == null ? null : plan.model().architecture().value()),
         plan.bf16(),

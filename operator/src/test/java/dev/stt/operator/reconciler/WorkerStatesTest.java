@@ -42,6 +42,21 @@ class WorkerStatesTest {
   }
 
   @Test
+  void anInvalidConfigurationOnAnyWorkerDecides() {
+    var states = WorkerStates.of(2, List.of(
+        pod(0, new PodStatusBuilder().withPhase("Failed").addNewContainerStatus().withName("trainer").withNewState()
+            .withNewTerminated().withExitCode(1).withReason("Error").endTerminated().endState().endContainerStatus()
+            .build()),
+        pod(1, new PodStatusBuilder().withPhase("Failed").addNewContainerStatus().withName("trainer").withNewState()
+            .withNewTerminated().withExitCode(2).withReason("Error").withMessage("bad").endTerminated().endState()
+            .endContainerStatus().build())));
+    assertThat(states.firstFailure()).hasValueSatisfying(f -> {
+      assertThat(f.index()).isEqualTo(1);
+      assertThat(f.invalidConfiguration()).isTrue();
+    });
+  }
+
+  @Test
   void explainsWhyWorkersWait() {
     var unschedulable = WorkerStates.of(1, List.of(pod(0, new PodStatusBuilder().withPhase("Pending")
         .addNewCondition().withType("PodScheduled").withStatus("False").withReason("Unschedulable")

@@ -184,7 +184,9 @@ class RenderTest {
       assertThat(ds.at("/bf16/enabled").asBoolean()).isTrue();
       assertThat(ds.at("/gradient_clipping").asDouble()).isEqualTo(1.0);
       assertThat(ds.at("/zero_optimization").toString()).isEqualTo("{\"stage\":" + e.zeroStage()
-          + ",\"overlap_comm\":false,\"reduce_scatter\":false,\"contiguous_gradients\":false}");
+          + ",\"overlap_comm\":false,\"reduce_scatter\":false,\"contiguous_gradients\":false"
+          + (e.zeroStage() == 3 ? ",\"stage3_gather_16bit_weights_on_model_save\":true" : "") + "}");
+      assertThat(train.at("/runId").asText()).isEqualTo("0000-uid");
     }
   }
 
