@@ -48,7 +48,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   private static final Duration NEXT_ATTEMPT_DELAY = Duration.ofSeconds(1);
   private static final Duration VOLUME_RECHECK = Duration.ofSeconds(10);
 
-  private final TrainingValidator validator;
+  private final ValidatedSpecs validatedSpecs;
   private final String defaultImage;
   private final Clock clock;
   private final TrainingMetrics metrics;
@@ -57,7 +57,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
 
   public TrainingReconciler(TrainingValidator validator, String defaultImage, Clock clock, TrainingMetrics metrics,
       TrainerProgress trainerProgress) {
-    this.validator = validator;
+    this.validatedSpecs = new ValidatedSpecs(validator);
     this.defaultImage = defaultImage;
     this.clock = clock;
     this.metrics = metrics;
@@ -85,7 +85,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
     EventRecorder events = new EventRecorder(ctx.getClient(), clock);
     StatusUpdate status = new StatusUpdate(training, clock.instant());
 
-    TrainingValidator.Outcome outcome = validator.validate(training);
+    TrainingValidator.Outcome outcome = validatedSpecs.validate(training);
     if (!outcome.valid()) {
       rejectInvalid(status, outcome.problems());
       status.commit(ctx, events);

@@ -142,8 +142,9 @@ public final class LoadBenchmark {
 
   private static Process startOperator(KubernetesMockServer server, int port) throws IOException {
     String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    // The chart's JVM options under its default 512Mi memory limit.
-    List<String> command = List.of(javaBin, "-XX:+UseSerialGC", "-Xmx384m", "-XX:+ExitOnOutOfMemoryError",
+    // The chart's JVM options; -Xmx is what MaxRAMPercentage=50 gives under the chart's 512Mi memory limit.
+    List<String> command = List.of(javaBin, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xmx256m",
+        "-XX:+ExitOnOutOfMemoryError",
         "-Dkubernetes.master=" + server.url("/"), "-Dkubernetes.auth.tryKubeConfig=false",
         "-Dkubernetes.auth.tryServiceAccount=false", "-Dkubernetes.namespace=" + NS,
         "-cp", System.getProperty("java.class.path"), "dev.stt.operator.cli.Main", "run",
