@@ -15,10 +15,12 @@ public final class Main implements Runnable {
     System.exit(execute(args));
   }
 
-  /** Runs the operator when no subcommand is given, as a container entrypoint expects. */
+  /** Runs the operator when no subcommand is given (only run's options, or nothing), as an entrypoint expects. */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new Main());
-    if (args.length == 0 || args[0].startsWith("--namespaces") || args[0].startsWith("--trainer-image")) {
+    boolean runOptionsOnly = args.length > 0 && args[0].startsWith("--") && !args[0].equals("--help")
+        && !args[0].equals("--version");
+    if (args.length == 0 || runOptionsOnly) {
       String[] withRun = new String[args.length + 1];
       withRun[0] = "run";
       System.arraycopy(args, 0, withRun, 1, args.length);

@@ -2,7 +2,6 @@ package dev.stt.operator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.stt.api.validation.TrainingValidator;
-import dev.stt.operator.OperatorSettings;
 import dev.stt.operator.render.TrainingRenderer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesListBuilder;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,9 +30,8 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "yaml", description = "yaml (documents) or json (one List).")
   Format format;
 
-  @Option(names = "--trainer-image", defaultValue = "${env:STT_TRAINER_IMAGE:-" + OperatorSettings.DEFAULT_TRAINER_IMAGE
-      + "}", description = "Trainer image for resources that name none. Default: ${DEFAULT-VALUE}.")
-  String trainerImage;
+  @Mixin
+  TrainerImageOption trainerImage;
 
   @Spec
   CommandSpec spec;
@@ -45,8 +44,7 @@ final class RenderCommand implements Callable<Integer> {
       for (JsonNode doc : ResourceFiles.read(file)) {
         TrainingValidator.Outcome outcome = TrainingValidator.bundled().validate(doc);
         if (!outcome.valid()) {
-          err.println(file + ": " + doc.path("metadata").path("name").asText("(unnamed)") + " is invalid:");
-          outcome.problems().forEach(p -> err.println("  - " + p));
+          ResourceFiles.printProblems(err, file, doc, outcome.problems());
           err.flush();
           return ValidateCommand.INVALID;
         }
@@ -54,7 +52,7 @@ final class RenderCommand implements Callable<Integer> {
         if (training.getMetadata().getNamespace() == null) {
           training.getMetadata().setNamespace("default");
         }
-        objects.addAll(TrainingRenderer.render(training, outcome.planned().plan(), trainerImage));
+        objects.addAll(TrainingRenderer.render(training, outcome.planned().plan(), trainerImage.image));
       }
     } catch (IOException e) {
       err.println(file + ": " + e.getMessage());

@@ -16,6 +16,13 @@ final class ResourceFiles {
 
   private ResourceFiles() {}
 
+  /** Prints why a resource is invalid, one problem a line. */
+  static void printProblems(java.io.PrintWriter err, Path file, JsonNode doc,
+      java.util.List<dev.stt.api.validation.Problem> problems) {
+    err.println(file + ": " + doc.path("metadata").path("name").asText("(unnamed)") + " is invalid:");
+    problems.forEach(p -> err.println("  - " + p));
+  }
+
   static List<JsonNode> read(Path file) throws IOException {
     List<JsonNode> trainings = new ArrayList<>();
     try (var parser = YAML.getFactory().createParser(Files.newBufferedReader(file))) {

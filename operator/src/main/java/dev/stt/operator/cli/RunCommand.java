@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", description = "Run the operator against the cluster of the current kubeconfig or in-cluster"
@@ -23,9 +24,8 @@ final class RunCommand implements Callable<Integer> {
       description = "Namespaces to watch, comma separated (env STT_WATCH_NAMESPACES). Default: all.")
   Set<String> namespaces;
 
-  @Option(names = "--trainer-image", defaultValue = "${env:STT_TRAINER_IMAGE:-" + OperatorSettings.DEFAULT_TRAINER_IMAGE
-      + "}", description = "Trainer image for resources that name none (env STT_TRAINER_IMAGE). Default: ${DEFAULT-VALUE}.")
-  String trainerImage;
+  @Mixin
+  TrainerImageOption trainerImage;
 
   @Option(names = "--leader-election", defaultValue = "${env:STT_LEADER_ELECTION:-false}",
       description = "Hold a Lease so that only one replica reconciles (env STT_LEADER_ELECTION). Default: false.")
@@ -69,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
         : Optional.empty();
     var registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     SttOperator operator = SttOperator.create(client,
-        new OperatorSettings(watched, trainerImage, election, httpPort, Duration.ofSeconds(progressSeconds)),
+        new OperatorSettings(watched, trainerImage.image, election, httpPort, Duration.ofSeconds(progressSeconds)),
         Clock.systemUTC(), registry);
     HttpEndpoints endpoints = new HttpEndpoints(httpPort, operator, registry).start();
     CountDownLatch stopped = new CountDownLatch(1);

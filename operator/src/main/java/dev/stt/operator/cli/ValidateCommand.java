@@ -44,8 +44,7 @@ final class ValidateCommand implements Callable<Integer> {
         printPlan(out, outcome.planned().plan());
       } else {
         allValid = false;
-        err.println(file + ": " + name + " is invalid:");
-        outcome.problems().forEach(p -> err.println("  - " + p));
+        ResourceFiles.printProblems(err, file, doc, outcome.problems());
       }
     }
     out.flush();
