@@ -1,5 +1,7 @@
 package dev.stt.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
@@ -10,6 +12,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
 /** A dataset that replaces the recipe's default for its split. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.name) != has(self.path)",
     message = "a dataset needs exactly one of name (a Hugging Face dataset id) or path (a JSONL or CSV file on a"
@@ -35,6 +38,7 @@ public class DatasetSpec {
   @Required
   @JsonPropertyDescription("What the data is for: train, validation (evaluated during training) or test (evaluated"
       + " at the end).")
+  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
   public Split split;
 
   @Size(min = 1, max = 64)

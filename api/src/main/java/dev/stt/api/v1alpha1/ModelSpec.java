@@ -1,5 +1,7 @@
 package dev.stt.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -7,6 +9,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ModelSpec {
   @Required
@@ -29,9 +32,11 @@ public class ModelSpec {
 
   @JsonPropertyDescription("Architecture of the model, for models the operator does not recognise by name (e.g. a"
       + " path). Chooses the default LoRA targets and checks user-given ones.")
+  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
   public Architecture architecture;
 
   @Min(1)
+  @Max(1.0e13)
   @JsonPropertyDescription("Parameter count of the model, for models the operator does not recognise by name. Enables"
       + " the HBM memory-fit check for them.")
   public Long parameters;

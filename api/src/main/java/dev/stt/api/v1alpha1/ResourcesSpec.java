@@ -1,5 +1,6 @@
 package dev.stt.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
@@ -8,6 +9,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!(has(self.hostIPC) && self.hostIPC && has(self.sharedMemory))",
     message = "resources.sharedMemory sizes the /dev/shm emptyDir, which is not used with hostIPC: true;"
@@ -28,7 +30,7 @@ public class ResourcesSpec {
   public Integer workers;
 
   @Size(min = 1, max = 253)
-  @Pattern("^([a-z0-9.-]+/)?[a-z0-9A-Z._-]+$")
+  @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
   @JsonPropertyDescription("Extended resource name the Habana device plugin advertises. Default: habana.ai/gaudi.")
   public String hpuResourceName;
 

@@ -1,9 +1,12 @@
 package dev.stt.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -11,6 +14,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import java.util.List;
 
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!(has(self.zeroStage) && self.zeroStage == 3 && has(self.training)"
     + " && has(self.training.hpuGraphs) && self.training.hpuGraphs)",
@@ -21,6 +25,7 @@ public class SentenceTransformerTrainingSpec {
   @Required
   @JsonPropertyDescription("Training recipe, as the optimum-habana examples: sts (CosineSimilarityLoss on STS-B), nli"
       + " (SoftmaxLoss on AllNLI pair-class) or paraphrases (MultipleNegativesRankingLoss over paraphrase datasets).")
+  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
   public Recipe recipe;
 
   @Required
@@ -55,6 +60,7 @@ public class SentenceTransformerTrainingSpec {
   public String image;
 
   @JsonPropertyDescription("Image pull policy of the trainer. Default: IfNotPresent.")
+  @JsonFormat(with = JsonFormat.Feature.READ_UNKNOWN_ENUM_VALUES_AS_NULL)
   public PullPolicy imagePullPolicy;
 
   @Size(max = 16)
@@ -62,11 +68,14 @@ public class SentenceTransformerTrainingSpec {
   public List<LocalObjectReference> imagePullSecrets;
 
   @Size(max = 253)
+  @Pattern(Names.DNS_SUBDOMAIN)
   @JsonPropertyDescription("ServiceAccount of the worker pods. Default: the namespace's default.")
   public String serviceAccountName;
 
   @Size(max = 64)
-  @ValidationRule(value = "self.all(e, self.exists_one(f, f.name == e.name))",
+  @ValidationRule(value = "self.all(e, has(e.name) && e.name.matches('^[-._a-zA-Z][-._a-zA-Z0-9]*$'))",
+      message = "each env entry needs a name of letters, digits, '_', '-' or '.', not starting with a digit")
+  @ValidationRule(value = "self.all(e, !has(e.name) || self.exists_one(f, has(f.name) && f.name == e.name))",
       message = "env names must be unique")
   @ValidationRule(value = "self.all(e, !(e.name in ['HABANA_VISIBLE_DEVICES', 'HABANA_VISIBLE_MODULES',"
       + " 'HL_VISIBLE_DEVICES', 'MASTER_ADDR', 'MASTER_PORT', 'STT_WORKER_INDEX', 'STT_NUM_WORKERS',"

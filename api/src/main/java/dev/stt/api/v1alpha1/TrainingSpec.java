@@ -1,11 +1,13 @@
 package dev.stt.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
 /** Hyperparameters; absent fields take the upstream example's values. */
+@JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TrainingSpec {
   @Min(1)
@@ -47,6 +49,7 @@ public class TrainingSpec {
   public Boolean lazyMode;
 
   @Min(1)
+  @Max(Integer.MAX_VALUE)
   @JsonPropertyDescription("Evaluate every N steps. Default: 100 (paraphrases: 1000).")
   public Integer evalSteps;
 
@@ -56,6 +59,7 @@ public class TrainingSpec {
   public Integer saveSteps;
 
   @Min(1)
+  @Max(Integer.MAX_VALUE)
   @JsonPropertyDescription("Log loss and learning rate every N steps. Default: 100.")
   public Integer loggingSteps;
 
@@ -65,10 +69,12 @@ public class TrainingSpec {
   public Long seed;
 
   @Min(1)
+  @Max(Integer.MAX_VALUE)
   @JsonPropertyDescription("Use at most N training samples per dataset. Default: all (nli: 10000, as upstream).")
   public Integer maxTrainSamples;
 
   @Min(1)
+  @Max(Integer.MAX_VALUE)
   @JsonPropertyDescription("Use at most N samples per evaluation dataset. Default: all.")
   public Integer maxEvalSamples;
 }

@@ -1,7 +1,9 @@
 package dev.stt.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class WorkersStatus {
   @JsonPropertyDescription("Workers not yet finished.")
   public int active;

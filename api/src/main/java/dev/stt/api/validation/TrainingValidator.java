@@ -1,5 +1,6 @@
 package dev.stt.api.validation;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -45,7 +46,14 @@ public final class TrainingValidator {
     if (!problems.isEmpty()) {
       return new Outcome(null, null, problems);
     }
-    SentenceTransformerTraining resource = MAPPER.convertValue(json, SentenceTransformerTraining.class);
+    SentenceTransformerTraining resource;
+    try {
+      resource = MAPPER.convertValue(json, SentenceTransformerTraining.class);
+    } catch (IllegalArgumentException e) {
+      // The schema should have caught it; a value the model cannot hold is still an invalid resource, not a crash.
+      problems.add(unreadable(e));
+      return new Outcome(null, null, problems);
+    }
     return planned(resource, problems);
   }
 
@@ -57,6 +65,16 @@ public final class TrainingValidator {
     RunPlanner.Result planned = RunPlanner.plan(resource.getSpec());
     problems.addAll(planned.problems());
     return new Outcome(resource, planned, problems);
+  }
+
+  private static Problem unreadable(IllegalArgumentException e) {
+    if (e.getCause() instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+      String field = mapping.getPath().stream()
+          .map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+          .collect(java.util.stream.Collectors.joining()).substring(1);
+      return new Problem(field, null, "cannot be read: " + mapping.getOriginalMessage().lines().findFirst().orElse(""));
+    }
+    return new Problem("(root)", null, "cannot be read: " + e.getMessage());
   }
 
   private static void checkKind(JsonNode json, List<Problem> problems) {

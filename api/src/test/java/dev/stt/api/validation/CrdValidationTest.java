@@ -195,7 +195,22 @@ class CrdValidationTest {
         invalid("env sets HABANA_VISIBLE_DEVICES", "spec.env",
             with("/spec/env", List.of(Map.of("name", "HABANA_VISIBLE_DEVICES", "value", "all")))),
         invalid("env sets HF_TOKEN", "spec.env",
-            with("/spec/env", List.of(Map.of("name", "HF_TOKEN", "value", "hf_secret")))));
+            with("/spec/env", List.of(Map.of("name", "HF_TOKEN", "value", "hf_secret")))),
+        invalid("env entry without a name", "spec.env", with("/spec/env", List.of(Map.of("value", "1")))),
+        invalid("env name starting with a digit", "spec.env",
+            with("/spec/env", List.of(Map.of("name", "1VAR", "value", "1")))),
+        invalid("nodeSelector key with a space", "spec.scheduling.nodeSelector",
+            with("/spec/scheduling/nodeSelector", Map.of("bad key", "x"))),
+        invalid("nodeSelector value too long", "spec.scheduling.nodeSelector",
+            with("/spec/scheduling/nodeSelector", Map.of("habana.ai/device.type", "g".repeat(64)))),
+        invalid("toleration operator", "spec.scheduling.tolerations",
+            with("/spec/scheduling/tolerations", List.of(Map.of("key", "k", "operator", "Maybe")))),
+        invalid("toleration effect", "spec.scheduling.tolerations",
+            with("/spec/scheduling/tolerations", List.of(Map.of("key", "k", "effect", "Never")))),
+        invalid("serviceAccountName not a DNS name", "spec.serviceAccountName",
+            with("/spec/serviceAccountName", "Trainer_SA")),
+        invalid("hpuResourceName without a domain", "spec.resources.hpuResourceName",
+            with("/spec/resources/hpuResourceName", "gaudi")));
   }
 
   @ParameterizedTest

@@ -1,6 +1,7 @@
 package dev.stt.operator.reconciler;
 
 import dev.stt.api.v1alpha1.SentenceTransformerTraining;
+import dev.stt.operator.render.ObjectNames;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,7 +30,7 @@ final class EventRecorder {
     String now = clock.instant().toString();
     var event = new EventBuilder()
         .withNewMetadata()
-          .withName(meta.getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
+          .withName(ObjectNames.event(meta.getName(), UUID.randomUUID().toString().substring(0, 13).replace("-", "")))
           .withNamespace(meta.getNamespace())
         .endMetadata()
         .withInvolvedObject(new ObjectReferenceBuilder()

@@ -47,6 +47,7 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
   private static final Duration STALE_WORKER_RECHECK = Duration.ofSeconds(10);
   private static final Duration NEXT_ATTEMPT_DELAY = Duration.ofSeconds(1);
   private static final Duration VOLUME_RECHECK = Duration.ofSeconds(10);
+  private static final Duration POD_REFUSED_RETRY = Duration.ofSeconds(10);
 
   private final ValidatedSpecs validatedSpecs;
   private final String defaultImage;
@@ -145,28 +146,21 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
           events);
     }
 
-    List<Integer> missing = workers.missing();
     WorkerStates current = workers;
-    if (!missing.isEmpty()) {
+    if (!workers.missing().isEmpty()) {
       List<String> claims = volumeClaims.missing(training, ctx.getClient(), status.now());
       if (!claims.isEmpty()) {
         return waitForVolumes(training, status, claims, ctx, events);
       }
-      List<Pod> created = WorkerPodsResource.create(training, plan, missing, attempt, defaultImage, ctx);
+      var creation = WorkerPodsResource.create(training, plan, workers.missing(), attempt, defaultImage, ctx);
       // Count the new workers now, or the next reconcile would write the status again only to add them.
-      current = WorkerStates.of(plan.topology().workers(), Stream.concat(pods.stream(), created.stream()).toList());
-      status.workers(current);
-      status.started(status.now());
-      if (status.condition(Conditions.CREATED, true, "WorkersCreated", plan.topology().workers()
-          + " worker pod(s) created for attempt " + attempt)) {
-        status.event(EventRecorder.NORMAL, "WorkersCreated", "created " + plan.topology().workers()
-            + " worker pod(s) on " + plan.topology() + " cards (" + plan.topology().launcher() + ")");
-        String createdAt = training.getMetadata().getCreationTimestamp();
-        if (attempt == 0 && createdAt != null) {
-          metrics.workersCreated(Duration.between(Instant.parse(createdAt), status.now()));
-        }
+      current = WorkerStates.of(plan.topology().workers(),
+          Stream.concat(pods.stream(), creation.created().stream()).toList());
+      if (creation.refusal().isPresent()) {
+        return podRefused(status, current, creation.refusal().get(), ctx, events);
       }
     }
+    recordCreated(training, plan, status, current, attempt);
     progress(plan, status, current);
     Optional<Duration> nextPoll = Optional.empty();
     if (current.allRunning()) {
@@ -175,10 +169,50 @@ public class TrainingReconciler implements Reconciler<SentenceTransformerTrainin
       nextPoll = Optional.of(trainerProgress.interval());
     }
     status.commit(ctx, events);
-    Optional<Duration> untilDeadline = deadline.map(d -> Duration.between(status.now(), d).plusMillis(100));
+    // Computed again: this reconcile may have started the run, and so its clock.
+    Optional<Duration> untilDeadline = deadline(plan, status)
+        .map(d -> Duration.between(status.now(), d).plusMillis(100));
     return Stream.of(nextPoll, untilDeadline).flatMap(Optional::stream).min(Duration::compareTo)
         .map(d -> UpdateControl.<SentenceTransformerTraining>noUpdate().rescheduleAfter(d))
         .orElse(UpdateControl.noUpdate());
+  }
+
+  /**
+   * Records the workers of this attempt once they all exist, also when a lost status write left pods without their
+   * record: the deadline, the frozen spec and the detection of lost workers all hang on it.
+   */
+  private void recordCreated(SentenceTransformerTraining training, Plan plan, StatusUpdate status,
+      WorkerStates workers, int attempt) {
+    status.workers(workers);
+    if (!workers.byIndex().isEmpty()) {
+      status.started(status.now());
+    }
+    if (workers.missing().isEmpty() && status.condition(Conditions.CREATED, true, "WorkersCreated",
+        plan.topology().workers() + " worker pod(s) created for attempt " + attempt)) {
+      status.event(EventRecorder.NORMAL, "WorkersCreated", "created " + plan.topology().workers()
+          + " worker pod(s) on " + plan.topology() + " cards (" + plan.topology().launcher() + ")");
+      String createdAt = training.getMetadata().getCreationTimestamp();
+      if (attempt == 0 && createdAt != null) {
+        metrics.workersCreated(Duration.between(Instant.parse(createdAt), status.now()));
+      }
+    }
+  }
+
+  /** The API server refused a worker (invalid pod, quota): say so, and try again later, as quotas free up. */
+  private static UpdateControl<SentenceTransformerTraining> podRefused(StatusUpdate status, WorkerStates workers,
+      String refusal, Context<SentenceTransformerTraining> ctx, EventRecorder events) {
+    status.workers(workers);
+    if (!workers.byIndex().isEmpty()) {
+      status.started(status.now());
+    }
+    if (status.condition(Conditions.CREATED, false, "PodRefused", refusal)) {
+      status.event(EventRecorder.WARNING, "PodRefused", refusal);
+    }
+    if (status.next().phase != Phase.Restarting) {
+      status.phase(Phase.Pending, refusal + "; retrying every " + POD_REFUSED_RETRY.toSeconds() + " s");
+    }
+    status.commit(ctx, events);
+    return UpdateControl.<SentenceTransformerTraining>noUpdate().rescheduleAfter(POD_REFUSED_RETRY);
   }
 
   private static String runKey(SentenceTransformerTraining training) {

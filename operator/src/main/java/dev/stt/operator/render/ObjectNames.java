@@ -22,17 +22,22 @@ public final class ObjectNames {
 
   /** Worker pods are their own host names, so their names are DNS labels. */
   public static String workerPod(String training, int index) {
-    return fit(label(training), "-worker-" + index, DNS_LABEL_MAX);
+    return fit(label(training), training, "-worker-" + index, DNS_LABEL_MAX);
   }
 
   /** Service names are RFC 1035 labels: they must start with a letter. */
   public static String rendezvousService(String training) {
     String base = label(training);
-    return fit(Character.isLetter(base.charAt(0)) ? base : "w" + base, "-workers", DNS_LABEL_MAX);
+    return fit(Character.isLetter(base.charAt(0)) ? base : "w" + base, training, "-workers", DNS_LABEL_MAX);
   }
 
   public static String labelValue(String training) {
     return fit(training, "", DNS_LABEL_MAX);
+  }
+
+  /** Events need unique names; long resource names leave less room before the suffix. */
+  public static String event(String training, String unique) {
+    return fit(training, "." + unique, DNS_SUBDOMAIN_MAX);
   }
 
   private static String label(String name) {
@@ -40,11 +45,21 @@ public final class ObjectNames {
   }
 
   static String fit(String base, String suffix, int max) {
-    if (base.length() + suffix.length() <= max) {
+    return fit(base, base, suffix, max);
+  }
+
+  /**
+   * {@code base} + {@code suffix} within {@code max} characters. When {@code base} had to be altered from
+   * {@code original} (dots replaced, a prefix added) or cut, a hash of the original keeps distinct names distinct.
+   */
+  private static String fit(String base, String original, String suffix, int max) {
+    boolean altered = !base.equals(original);
+    if (!altered && base.length() + suffix.length() <= max) {
       return base + suffix;
     }
-    String head = base.substring(0, max - suffix.length() - HASH_LENGTH - 1).replaceAll("[-.]+$", "");
-    return head + "-" + hash(base) + suffix;
+    int room = max - suffix.length() - HASH_LENGTH - 1;
+    String head = base.substring(0, Math.min(base.length(), room)).replaceAll("[-.]+$", "");
+    return head + "-" + hash(original) + suffix;
   }
 
   private static String hash(String value) {

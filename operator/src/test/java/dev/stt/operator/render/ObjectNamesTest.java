@@ -29,6 +29,10 @@ class ObjectNamesTest {
     }
     assertThat(ObjectNames.workerPod(longName, 0)).isNotEqualTo(ObjectNames.workerPod(other, 0));
     assertThat(ObjectNames.labelValue(longName)).isNotEqualTo(ObjectNames.labelValue(other));
-    assertThat(ObjectNames.rendezvousService("1st.run.v2")).isEqualTo("w1st-run-v2-workers");
+    assertThat(ObjectNames.rendezvousService("1st.run.v2")).startsWith("w1st-run-v2-").endsWith("-workers")
+        .isNotEqualTo(ObjectNames.rendezvousService("1st-run-v2"))
+        .isNotEqualTo(ObjectNames.rendezvousService("w1st-run-v2"));
+    assertThat(ObjectNames.workerPod("team.a", 0)).isNotEqualTo(ObjectNames.workerPod("team-a", 0));
+    assertThat(ObjectNames.event("x".repeat(253), "0123456789ab")).hasSizeLessThanOrEqualTo(253);
   }
 }

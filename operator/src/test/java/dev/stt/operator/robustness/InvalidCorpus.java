@@ -36,10 +36,12 @@ final class InvalidCorpus {
    */
   enum Kind {
     MINIMUM, MAXIMUM, ABSURD, MIN_LENGTH, MAX_LENGTH, PATTERN, UNICODE, MAX_ITEMS, MAX_PROPERTIES, REQUIRED, TYPE,
-    ENUM, UNKNOWN_FIELD, RULE;
+    ENUM, UNKNOWN_FIELD, RULE,
+    /** A number past the schema's maximum that also overflows the model's int field. */
+    OVERFLOW;
 
     boolean typedModelCanHoldIt() {
-      return this != TYPE && this != ENUM && this != UNKNOWN_FIELD;
+      return this != TYPE && this != ENUM && this != UNKNOWN_FIELD && this != OVERFLOW;
     }
   }
 
@@ -53,6 +55,14 @@ final class InvalidCorpus {
     public String toString() {
       return title + " -> " + field;
     }
+  }
+
+  /** Fields the model holds as long; the other integer fields are int. */
+  private static final Set<String> LONG_FIELDS = Set.of("spec.training.seed", "spec.model.parameters",
+      "spec.runPolicy.activeDeadlineSeconds", "spec.runPolicy.ttlSecondsAfterFinished");
+
+  private static boolean fits(String field, JsonNode value) {
+    return !value.isIntegralNumber() || LONG_FIELDS.contains(field) || value.asLong() <= Integer.MAX_VALUE;
   }
 
   /** Subtrees that are Kubernetes' own types, passed through to the pod: their inner schema is not ours. */
@@ -149,10 +159,12 @@ final class InvalidCorpus {
       boolean exclusive = node.path("exclusiveMaximum").asBoolean(false);
       JsonNode above = integer ? JSON.numberNode((long) max + (exclusive ? 0 : 1))
           : JSON.numberNode(exclusive ? max : max + 0.5);
-      add(Layer.SCHEMA, Kind.MAXIMUM, path + " above its maximum", field, r -> put(r, path, above));
+      add(Layer.SCHEMA, fits(field, above) ? Kind.MAXIMUM : Kind.OVERFLOW, path + " above its maximum", field,
+          r -> put(r, path, above));
       JsonNode absurd = !integer ? JSON.numberNode(1e300)
           : JSON.numberNode(max < Integer.MAX_VALUE ? Integer.MAX_VALUE : Long.MAX_VALUE);
-      add(Layer.SCHEMA, Kind.ABSURD, path + " huge", field, r -> put(r, path, absurd));
+      add(Layer.SCHEMA, fits(field, absurd) ? Kind.ABSURD : Kind.OVERFLOW, path + " huge", field,
+          r -> put(r, path, absurd));
     }
     if (node.has("minLength")) {
       String tooShort = "x".repeat(node.get("minLength").asInt() - 1);
@@ -275,6 +287,15 @@ final class InvalidCorpus {
         "[{name: HF_ENDPOINT, value: 'https://hf.example'}, {name: HF_ENDPOINT, valueFrom: {secretKeyRef:"
             + " {name: hf, key: url}}}]"));
     rule(Layer.CEL, "env entry without a name", "spec.env", set("spec.env", "[{value: eth0}]"));
+    rule(Layer.CEL, "env name with a space", "spec.env", set("spec.env", "[{name: 'MY VAR', value: x}]"));
+    rule(Layer.CEL, "nodeSelector key with a space", "spec.scheduling.nodeSelector",
+        set("spec.scheduling.nodeSelector", "{'bad key': gaudi2}"));
+    rule(Layer.CEL, "nodeSelector value of 64 characters", "spec.scheduling.nodeSelector",
+        set("spec.scheduling.nodeSelector", "{habana.ai/device.type: " + "g".repeat(64) + "}"));
+    rule(Layer.CEL, "toleration with an unknown operator", "spec.scheduling.tolerations",
+        set("spec.scheduling.tolerations", "[{key: habana.ai/gaudi, operator: Sometimes}]"));
+    rule(Layer.CEL, "toleration with an unknown effect", "spec.scheduling.tolerations",
+        set("spec.scheduling.tolerations", "[{key: habana.ai/gaudi, effect: Never}]"));
     for (String reserved : List.of("HABANA_VISIBLE_DEVICES", "HABANA_VISIBLE_MODULES", "HL_VISIBLE_DEVICES",
         "MASTER_ADDR", "MASTER_PORT", "STT_WORKER_INDEX", "STT_NUM_WORKERS", "STT_CARDS_PER_WORKER", "HF_TOKEN",
         "HF_HOME")) {

@@ -25,7 +25,6 @@ import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -136,9 +135,6 @@ class NameLimitsTest {
   }
 
   @Test
-  @Disabled("BUG: EventRecorder names events <resource name>.<12 hex>: for names over 240 characters that is longer"
-      + " than the 253 an object name may have, so the API server refuses every event of such a resource (the"
-      + " recorder logs and drops them)")
   void eventsOfTheLongestNameHaveValidNames() {
     harness.apply(training(LONGEST, ""));
     awaitWorkers(LONGEST, 1);
@@ -148,9 +144,6 @@ class NameLimitsTest {
   }
 
   @Test
-  @Disabled("BUG: derived names collide: ObjectNames.workerPod/rendezvousService replace '.' by '-' (and prefix 'w'"
-      + " to a leading digit) without a hash, so team.a and team-a (or 1st-run and w1st-run) share pod or Service"
-      + " names; Writes.createIfAbsent takes the other run's 409 as success, and the second run loops on WorkerLost")
   void namesThatDifferOnlyByDotsOrTheServicePrefixDoNotShareObjects() {
     List<String> names = List.of("team.a", "team-a", "1st-run", "w1st-run");
     for (String name : names) {
