@@ -47,6 +47,25 @@ public final class Trainings {
     }
   }
 
+  /** A valid all-mpnet-base-v2 STS run in namespace ml (as examples/sts-mpnet-1card.yaml), with extra spec lines. */
+  public static SentenceTransformerTraining training(String name, String extraSpec) {
+    return parse("""
+        apiVersion: stt.dev/v1alpha1
+        kind: SentenceTransformerTraining
+        metadata:
+          name: %s
+          namespace: ml
+        spec:
+          recipe: sts
+          model:
+            name: sentence-transformers/all-mpnet-base-v2
+          bf16: true
+          output:
+            claimName: models
+        %s
+        """.formatted(name, extraSpec.indent(2)));
+  }
+
   public static SentenceTransformerTraining parse(String yaml) {
     try {
       return withNamespace(YAML.readValue(yaml, SentenceTransformerTraining.class));

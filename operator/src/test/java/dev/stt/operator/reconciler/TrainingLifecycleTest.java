@@ -37,23 +37,6 @@ class TrainingLifecycleTest {
     harness.close();
   }
 
-  private static SentenceTransformerTraining training(String name, String extraSpec) {
-    return Trainings.parse("""
-        apiVersion: stt.dev/v1alpha1
-        kind: SentenceTransformerTraining
-        metadata:
-          name: %s
-          namespace: ml
-        spec:
-          recipe: sts
-          model:
-            name: sentence-transformers/all-mpnet-base-v2
-          bf16: true
-          output:
-            claimName: models
-        %s
-        """.formatted(name, extraSpec.indent(2)));
-  }
 
   private static Condition condition(SentenceTransformerTraining t, String type) {
     return t.getStatus().conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
@@ -66,7 +49,7 @@ class TrainingLifecycleTest {
 
   @Test
   void runsToSuccessAndKeepsStatusTrue() {
-    harness.apply(training("ok", "resources: {cards: 8, workers: 2}"));
+    harness.apply(Trainings.training("ok", "resources: {cards: 8, workers: 2}"));
     List<Pod> pods = harness.awaitPods("ok", 2, 0);
     var pending = harness.awaitStatus("ok", t -> t.getStatus().phase == Phase.Pending);
     assertThat(pending.getStatus().observedGeneration).isEqualTo(pending.getMetadata().getGeneration());
@@ -120,7 +103,7 @@ class TrainingLifecycleTest {
 
   @Test
   void statusIsWrittenOnlyWhenSomethingChanged() {
-    harness.apply(training("idle", ""));
+    harness.apply(Trainings.training("idle", ""));
     List<Pod> pods = harness.awaitPods("idle", 1, 0);
     harness.running(pods.get(0));
     var running = harness.awaitStatus("idle", t -> t.getStatus().phase == Phase.Running);
@@ -137,7 +120,7 @@ class TrainingLifecycleTest {
 
   @Test
   void workerFailureRestartsTheWholeGang() {
-    harness.apply(training("gang", "resources: {cards: 8, workers: 2}\nrunPolicy: {backoffLimit: 2}"));
+    harness.apply(Trainings.training("gang", "resources: {cards: 8, workers: 2}\nrunPolicy: {backoffLimit: 2}"));
     List<Pod> first = harness.awaitPods("gang", 2, 0);
     first.forEach(harness::running);
     harness.awaitStatus("gang", t -> t.getStatus().phase == Phase.Running);
@@ -159,7 +142,7 @@ class TrainingLifecycleTest {
 
   @Test
   void exhaustedBackoffFailsTheRun() {
-    harness.apply(training("flaky", "runPolicy: {backoffLimit: 1}"));
+    harness.apply(Trainings.training("flaky", "runPolicy: {backoffLimit: 1}"));
     harness.failed(harness.awaitPods("flaky", 1, 0).get(0), 1, "Error", "boom");
     harness.failed(harness.awaitPods("flaky", 1, 1).get(0), 1, "Error", "boom again");
     var failed = harness.awaitStatus("flaky", t -> t.getStatus().phase == Phase.Failed);
@@ -174,7 +157,7 @@ class TrainingLifecycleTest {
 
   @Test
   void oomKilledIsReportedAsSuch() {
-    harness.apply(training("oom", "runPolicy: {backoffLimit: 0}"));
+    harness.apply(Trainings.training("oom", "runPolicy: {backoffLimit: 0}"));
     harness.failed(harness.awaitPods("oom", 1, 0).get(0), 137, "OOMKilled", null);
     var failed = harness.awaitStatus("oom", t -> t.getStatus().phase == Phase.Failed);
     assertThat(failed.getStatus().message).contains("OOMKilled", "exit code 137");
@@ -183,7 +166,7 @@ class TrainingLifecycleTest {
 
   @Test
   void evictionCountsAsAFailureAndRestarts() {
-    harness.apply(training("evicted", ""));
+    harness.apply(Trainings.training("evicted", ""));
     harness.evicted(harness.awaitPods("evicted", 1, 0).get(0));
     var restarted = harness.awaitStatus("evicted", t -> t.getStatus().restarts != null);
     assertThat(restarted.getStatus().message).contains("Evicted", "low on resource");
@@ -192,7 +175,7 @@ class TrainingLifecycleTest {
 
   @Test
   void invalidConfigurationExitCodeFailsWithoutRetry() {
-    harness.apply(training("badcfg", "runPolicy: {backoffLimit: 5}"));
+    harness.apply(Trainings.training("badcfg", "runPolicy: {backoffLimit: 5}"));
     harness.failed(harness.awaitPods("badcfg", 1, 0).get(0), 2, "Error",
         "{\"error\": \"train.json: training.batchSize must be an integer\"}");
     var failed = harness.awaitStatus("badcfg", t -> t.getStatus().phase == Phase.Failed);
@@ -205,7 +188,7 @@ class TrainingLifecycleTest {
 
   @Test
   void deletedWorkerIsLostAndRestarts() {
-    harness.apply(training("lost", ""));
+    harness.apply(Trainings.training("lost", ""));
     Pod pod = harness.awaitPods("lost", 1, 0).get(0);
     harness.running(pod);
     harness.awaitStatus("lost", t -> t.getStatus().phase == Phase.Running);
@@ -217,7 +200,7 @@ class TrainingLifecycleTest {
 
   @Test
   void deadlineFailsTheRunAndStopsRunningWorkers() {
-    harness.apply(training("slow", "runPolicy: {activeDeadlineSeconds: 1, cleanPodPolicy: None}"));
+    harness.apply(Trainings.training("slow", "runPolicy: {activeDeadlineSeconds: 1, cleanPodPolicy: None}"));
     harness.running(harness.awaitPods("slow", 1, 0).get(0));
     var failed = harness.awaitStatus("slow", t -> t.getStatus().phase == Phase.Failed);
     assertThat(condition(failed, "Failed").getReason()).isEqualTo("DeadlineExceeded");
@@ -226,7 +209,7 @@ class TrainingLifecycleTest {
 
   @Test
   void suspendDeletesWorkersAndResumeRecreatesThem() {
-    harness.apply(training("pause", ""));
+    harness.apply(Trainings.training("pause", ""));
     harness.running(harness.awaitPods("pause", 1, 0).get(0));
     harness.awaitStatus("pause", t -> t.getStatus().phase == Phase.Running);
 
@@ -251,7 +234,7 @@ class TrainingLifecycleTest {
 
   @Test
   void ttlDeletesTheResourceButNeverTheVolumes() {
-    harness.apply(training("ttl", "runPolicy: {ttlSecondsAfterFinished: 1}"));
+    harness.apply(Trainings.training("ttl", "runPolicy: {ttlSecondsAfterFinished: 1}"));
     harness.succeeded(harness.awaitPods("ttl", 1, 0).get(0));
     harness.awaitStatus("ttl", t -> t.getStatus().phase == Phase.Succeeded);
     await().atMost(Duration.ofSeconds(10)).until(() -> harness.get("ttl") == null);
@@ -260,7 +243,7 @@ class TrainingLifecycleTest {
 
   @Test
   void ownedObjectsAreDeletedWithTheResourceThroughOwnerReferences() {
-    var created = harness.apply(training("owned", "resources: {workers: 2}"));
+    var created = harness.apply(Trainings.training("owned", "resources: {workers: 2}"));
     harness.awaitPods("owned", 2, 0);
     String uid = harness.get("owned").getMetadata().getUid();
     List<HasMetadata> owned = Stream.<HasMetadata>concat(Stream.concat(harness.pods("owned").stream(),
@@ -316,7 +299,7 @@ class TrainingLifecycleTest {
 
   @Test
   void restartedOperatorAdoptsPodsWithoutDuplicatesAndKeepsStatus() {
-    harness.apply(training("adopt", "resources: {workers: 2}"));
+    harness.apply(Trainings.training("adopt", "resources: {workers: 2}"));
     List<Pod> pods = harness.awaitPods("adopt", 2, 0);
     pods.forEach(harness::running);
     var before = harness.awaitStatus("adopt", t -> t.getStatus().phase == Phase.Running);
@@ -362,7 +345,7 @@ class TrainingLifecycleTest {
 
   @Test
   void deletedConfigMapIsRecreated() {
-    harness.apply(training("cfg", ""));
+    harness.apply(Trainings.training("cfg", ""));
     harness.awaitPods("cfg", 1, 0);
     ConfigMap original = client.configMaps().inNamespace("ml").withName("cfg-config").get();
     client.configMaps().inNamespace("ml").withName("cfg-config").delete();

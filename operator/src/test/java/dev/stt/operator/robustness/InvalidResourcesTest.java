@@ -1,5 +1,7 @@
 package dev.stt.operator.robustness;
 
+import dev.stt.operator.Trainings;
+
 import static dev.stt.operator.robustness.InvalidCorpusTest.namesField;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -44,12 +46,12 @@ class InvalidResourcesTest {
     try (var harness = new OperatorHarness(client).start()) {
       var generic = client.genericKubernetesResources(SentenceTransformerTraining.GROUP + "/"
           + SentenceTransformerTraining.VERSION, SentenceTransformerTraining.KIND).inNamespace("ml");
-      harness.apply(Runs.training("healthy-before", "resources: {workers: 2}"));
+      harness.apply(Trainings.training("healthy-before", "resources: {workers: 2}"));
       for (Case c : cases) {
         generic.resource(client.getKubernetesSerialization().convertValue(c.resource(),
             GenericKubernetesResource.class)).create();
       }
-      harness.apply(Runs.training("healthy-after", "resources: {workers: 2}"));
+      harness.apply(Trainings.training("healthy-after", "resources: {workers: 2}"));
 
       Map<String, Case> byName = cases.stream().collect(Collectors.toMap(Case::name, Function.identity()));
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
@@ -123,7 +125,7 @@ class InvalidResourcesTest {
       ((ObjectNode) newer.get("metadata")).put("name", "from-the-future");
       generic.resource(client.getKubernetesSerialization().convertValue(newer, GenericKubernetesResource.class))
           .create();
-      harness.apply(Runs.training("healthy", ""));
+      harness.apply(Trainings.training("healthy", ""));
       harness.awaitPods("healthy", 1, 0);
       assertThat(harness.operator().healthy()).isTrue();
       // And the unreadable part is reported rather than ignored.

@@ -92,7 +92,7 @@ class MissingReferencesTest {
 
   @Test
   void aMissingImagePullSecretAndUnschedulableWorkersAreNamedWhileTheRunWaits() {
-    harness.apply(Runs.training("waits", "resources: {workers: 2}\nimagePullSecrets: [{name: regcred}]"));
+    harness.apply(Trainings.training("waits", "resources: {workers: 2}\nimagePullSecrets: [{name: regcred}]"));
     var pods = harness.awaitPods("waits", 2, 0);
     harness.setStatus(pods.get(0), waiting("ImagePullBackOff", "Back-off pulling image \"" + OperatorHarness.IMAGE
         + "\": pull access denied, repository does not exist or may require authorization"));

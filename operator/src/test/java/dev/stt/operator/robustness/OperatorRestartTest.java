@@ -1,7 +1,7 @@
 package dev.stt.operator.robustness;
 
 import static dev.stt.operator.robustness.Runs.restarts;
-import static dev.stt.operator.robustness.Runs.training;
+import static dev.stt.operator.Trainings.training;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

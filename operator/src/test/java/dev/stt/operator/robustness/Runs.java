@@ -17,23 +17,6 @@ final class Runs {
   private Runs() {}
 
   /** A valid all-mpnet-base-v2 STS run (as examples/sts-mpnet-1card.yaml) with extra spec lines. */
-  static SentenceTransformerTraining training(String name, String extraSpec) {
-    return Trainings.parse("""
-        apiVersion: stt.dev/v1alpha1
-        kind: SentenceTransformerTraining
-        metadata:
-          name: %s
-          namespace: ml
-        spec:
-          recipe: sts
-          model:
-            name: sentence-transformers/all-mpnet-base-v2
-          bf16: true
-          output:
-            claimName: models
-        %s
-        """.formatted(name, extraSpec.indent(2)));
-  }
 
   static Optional<Condition> condition(SentenceTransformerTraining t, String type) {
     return t.getStatus() == null || t.getStatus().conditions == null ? Optional.empty()
