@@ -39,7 +39,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   verbs: ["get", "list", "watch", "delete"]
 - apiGroups: ["stt.dev"]
   resources: ["sentencetransformertrainings/status"]
-  verbs: ["get", "update", "patch"]
+  # update: status is written whole, locked on resourceVersion.
+  verbs: ["get", "update"]
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch", "create", "delete"]
@@ -55,5 +56,5 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
 {{- end -}}
