@@ -13,13 +13,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,24 +24,8 @@ import org.junit.jupiter.api.Test;
  * (the claim appearing later is TrainingLifecycleTest.missingVolumeKeepsTheRunPendingUntilItExists).
  */
 @EnableKubernetesMockClient(crud = true)
-class MissingReferencesTest {
+class MissingReferencesTest extends OperatorUnderFaults {
   private static final String RUN = "nli-e5-mistral-cache-token";
-
-  KubernetesClient client;
-  KubernetesMockServer server;
-  private OperatorHarness harness;
-  private MockApi api;
-
-  @BeforeEach
-  void start() {
-    api = new MockApi(server);
-    harness = new OperatorHarness(client).start();
-  }
-
-  @AfterEach
-  void stop() {
-    harness.close();
-  }
 
   private static PodStatus waiting(String reason, String message) {
     return new PodStatusBuilder().withPhase("Pending").withContainerStatuses(new ContainerStatusBuilder()

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.stt.api.v1alpha1.Phase;
 import dev.stt.api.v1alpha1.SentenceTransformerTraining;
-import dev.stt.operator.reconciler.OperatorHarness;
 import dev.stt.operator.render.Labels;
 import dev.stt.operator.render.ObjectNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -15,16 +14,12 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * must be valid and distinct. The mock API server checks none of this, so the test does.
  */
 @EnableKubernetesMockClient(crud = true)
-class NameLimitsTest {
+class NameLimitsTest extends OperatorUnderFaults {
   private static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
   private static final String RFC1035_LABEL = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
   private static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
@@ -46,22 +41,6 @@ class NameLimitsTest {
       + "d".repeat(64);
   /** Same first 200 characters as LONGEST: the derived names must still differ. */
   static final String LONGEST_TWIN = LONGEST.substring(0, 200) + "e".repeat(53);
-
-  KubernetesClient client;
-  KubernetesMockServer server;
-  private OperatorHarness harness;
-  private MockApi api;
-
-  @BeforeEach
-  void start() {
-    api = new MockApi(server);
-    harness = new OperatorHarness(client).start();
-  }
-
-  @AfterEach
-  void stop() {
-    harness.close();
-  }
 
   private List<Pod> awaitWorkers(String name, int count) {
     return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))

@@ -6,20 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.stt.api.v1alpha1.Phase;
-import dev.stt.operator.reconciler.OperatorHarness;
 import dev.stt.operator.robustness.MockApi.Fault;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,21 +23,9 @@ import org.junit.jupiter.api.Test;
  * workers, and after the run finished. No duplicate pods, the restart count exact, the status kept.
  */
 @EnableKubernetesMockClient(crud = true)
-class OperatorRestartTest {
-  KubernetesClient client;
-  KubernetesMockServer server;
-  private OperatorHarness harness;
-  private MockApi api;
-
-  @BeforeEach
-  void start() {
-    api = new MockApi(server);
-    harness = new OperatorHarness(client).start();
-  }
-
+class OperatorRestartTest extends OperatorUnderFaults {
   @AfterEach
-  void stop() {
-    harness.close();
+  void invariants() {
     Runs.assertVolumesKeptAndNothingDeletedOutsidePolicy(client, api);
   }
 

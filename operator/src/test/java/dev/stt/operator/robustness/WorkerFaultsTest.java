@@ -7,17 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.stt.api.v1alpha1.Phase;
-import dev.stt.operator.reconciler.OperatorHarness;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,21 +22,9 @@ import org.junit.jupiter.api.Test;
  * worker of many, and a run of failures up to the backoff limit.
  */
 @EnableKubernetesMockClient(crud = true)
-class WorkerFaultsTest {
-  KubernetesClient client;
-  KubernetesMockServer server;
-  private OperatorHarness harness;
-  private MockApi api;
-
-  @BeforeEach
-  void start() {
-    api = new MockApi(server);
-    harness = new OperatorHarness(client).start();
-  }
-
+class WorkerFaultsTest extends OperatorUnderFaults {
   @AfterEach
-  void stop() {
-    harness.close();
+  void invariants() {
     Runs.assertVolumesKeptAndNothingDeletedOutsidePolicy(client, api);
   }
 
