@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.stt.api.plan.Plan;
 import dev.stt.api.v1alpha1.Recipe;
+import dev.stt.api.validation.Problem;
 import dev.stt.api.validation.TrainingValidator;
 import dev.stt.local.model.ModelException;
 import dev.stt.local.model.SentenceModel;
@@ -55,8 +56,7 @@ public final class LocalRun {
     String name = resource.path("metadata").path("name").asText("(unnamed)");
     TrainingValidator.Outcome outcome = TrainingValidator.bundled().validate(resource);
     if (!outcome.valid()) {
-      err.println(options.file() + ": " + name + " is invalid:");
-      outcome.problems().forEach(p -> err.println("  - " + p));
+      err.println(Problem.report(options.file().toString(), name, outcome.problems()));
       err.flush();
       return INVALID;
     }

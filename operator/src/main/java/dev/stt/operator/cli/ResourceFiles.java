@@ -19,8 +19,8 @@ final class ResourceFiles {
   /** Prints why a resource is invalid, one problem a line. */
   static void printProblems(java.io.PrintWriter err, Path file, JsonNode doc,
       java.util.List<dev.stt.api.validation.Problem> problems) {
-    err.println(file + ": " + doc.path("metadata").path("name").asText("(unnamed)") + " is invalid:");
-    problems.forEach(p -> err.println("  - " + p));
+    err.println(dev.stt.api.validation.Problem.report(file.toString(),
+        doc.path("metadata").path("name").asText("(unnamed)"), problems));
   }
 
   static List<JsonNode> read(Path file) throws IOException {
