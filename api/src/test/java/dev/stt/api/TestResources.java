@@ -42,10 +42,7 @@ public final class TestResources {
   /** Sets the value at a JSON pointer such as /spec/lora/r, creating missing objects on the way. */
   public static void set(ObjectNode root, String pointer, JsonNode value) {
     String[] segments = segments(pointer);
-    JsonNode parent = root;
-    for (int i = 0; i < segments.length - 1; i++) {
-      parent = child(parent, segments[i], true);
-    }
+    JsonNode parent = parentOf(root, segments, true);
     String last = segments[segments.length - 1];
     if (parent instanceof ArrayNode array) {
       int index = Integer.parseInt(last);
@@ -59,13 +56,18 @@ public final class TestResources {
     }
   }
 
+  private static JsonNode parentOf(ObjectNode root, String[] segments, boolean create) {
+    JsonNode parent = root;
+    for (int i = 0; i < segments.length - 1; i++) {
+      parent = child(parent, segments[i], create);
+    }
+    return parent;
+  }
+
   /** Removes the value at a JSON pointer; the path up to it must exist. */
   public static void remove(ObjectNode root, String pointer) {
     String[] segments = segments(pointer);
-    JsonNode parent = root;
-    for (int i = 0; i < segments.length - 1; i++) {
-      parent = child(parent, segments[i], false);
-    }
+    JsonNode parent = parentOf(root, segments, false);
     String last = segments[segments.length - 1];
     if (parent instanceof ArrayNode array) {
       array.remove(Integer.parseInt(last));

@@ -6,26 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.stt.operator.Trainings;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CliTest {
   @TempDir
   Path dir;
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
 
   private Path file(String content) throws IOException {
     return Files.writeString(dir.resolve("t.yaml"), content);
@@ -33,7 +22,7 @@ class CliTest {
 
   @Test
   void validatePrintsThePlanOfAValidResource() {
-    Result r = run("validate", "-f", Trainings.EXAMPLES.resolve("sts-e5-mistral-zero3-4cards.yaml").toString());
+    CliRun r = CliRun.of("validate", "-f", Trainings.EXAMPLES.resolve("sts-e5-mistral-zero3-4cards.yaml").toString());
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains("sts-e5-mistral-zero3-4cards is valid", "1x4 cards, world size 4",
         "launcher deepspeed", "ZeRO-3", "HPU graphs off", ": fits");
@@ -41,7 +30,7 @@ class CliTest {
 
   @Test
   void validateNamesEveryProblemAndExitsTwo() throws IOException {
-    Result r = run("validate", "-f", file("""
+    CliRun r = CliRun.of("validate", "-f", file("""
         apiVersion: stt.dev/v1alpha1
         kind: SentenceTransformerTraining
         metadata: {name: bad}
@@ -57,7 +46,7 @@ class CliTest {
 
   @Test
   void validateReportsThePlannerVerdict() throws IOException {
-    Result r = run("validate", "-f", file("""
+    CliRun r = CliRun.of("validate", "-f", file("""
         apiVersion: stt.dev/v1alpha1
         kind: SentenceTransformerTraining
         metadata: {name: e5-full}
@@ -73,17 +62,17 @@ class CliTest {
 
   @Test
   void malformedFilesAreRejectedWithTheParserMessage() throws IOException {
-    Result r = run("validate", "-f", file("spec: [unclosed\n  recipe: sts").toString());
+    CliRun r = CliRun.of("validate", "-f", file("spec: [unclosed\n  recipe: sts").toString());
     assertThat(r.exitCode()).isEqualTo(2);
     assertThat(r.err()).contains("not valid YAML or JSON");
-    Result missing = run("validate", "-f", dir.resolve("absent.yaml").toString());
+    CliRun missing = CliRun.of("validate", "-f", dir.resolve("absent.yaml").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("absent.yaml");
   }
 
   @Test
   void renderPrintsEveryObjectAsOneJsonList() throws IOException {
-    Result r = run("render", "-o", "json", "-f", Trainings.EXAMPLES.resolve("sts-mpnet-2x8.yaml").toString());
+    CliRun r = CliRun.of("render", "-o", "json", "-f", Trainings.EXAMPLES.resolve("sts-mpnet-2x8.yaml").toString());
     assertThat(r.exitCode()).isZero();
     JsonNode list = new ObjectMapper().readTree(r.out());
     assertThat(list.path("kind").asText()).isEqualTo("List");
@@ -94,7 +83,7 @@ class CliTest {
 
   @Test
   void renderYamlUsesTheGivenTrainerImage() {
-    Result r = run("render", "--trainer-image", "example.org/t:9", "-f",
+    CliRun r = CliRun.of("render", "--trainer-image", "example.org/t:9", "-f",
         Trainings.EXAMPLES.resolve("sts-mpnet-1card.yaml").toString());
     assertThat(r.exitCode()).isZero();
     assertThat(r.out()).contains("kind: \"ConfigMap\"", "kind: \"Pod\"", "image: \"example.org/t:9\"")
@@ -103,7 +92,7 @@ class CliTest {
 
   @Test
   void renderRefusesAnInvalidResource() throws IOException {
-    Result r = run("render", "-f", file("""
+    CliRun r = CliRun.of("render", "-f", file("""
         apiVersion: stt.dev/v1alpha1
         kind: SentenceTransformerTraining
         metadata: {name: bad}

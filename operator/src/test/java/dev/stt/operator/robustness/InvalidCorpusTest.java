@@ -1,5 +1,7 @@
 package dev.stt.operator.robustness;
 
+import dev.stt.operator.cli.CliRun;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
@@ -8,14 +10,11 @@ import dev.stt.api.validation.CelRules;
 import dev.stt.api.validation.CrdValidator;
 import dev.stt.api.validation.Problem;
 import dev.stt.api.validation.TrainingValidator;
-import dev.stt.operator.cli.Main;
 import dev.stt.operator.robustness.InvalidCorpus.Case;
 import dev.stt.operator.robustness.InvalidCorpus.Kind;
 import dev.stt.operator.robustness.InvalidCorpus.Layer;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * The corpus of invalid resources (InvalidCorpus) offline: each rejected by the validator the operator and the CLI
@@ -58,18 +56,12 @@ class InvalidCorpusTest {
     return Pattern.compile("(^|- |; )" + Pattern.quote(field) + "( = |: )", Pattern.MULTILINE).matcher(text).find();
   }
 
-  record Cli(int exitCode, String out, String err) {}
-
-  static Cli validate(Path dir, String content) throws IOException {
+  static CliRun validate(Path dir, String content) throws IOException {
     Path file = Files.writeString(Files.createTempFile(dir, "case", ".yaml"), content);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
-        .execute("validate", "-f", file.toString());
-    return new Cli(code, out.toString(), err.toString());
+    return CliRun.of("validate", "-f", file.toString());
   }
 
-  private Cli validate(String content) throws IOException {
+  private CliRun validate(String content) throws IOException {
     return validate(dir, content);
   }
 
@@ -117,7 +109,7 @@ class InvalidCorpusTest {
     for (Case c : CORPUS) {
       file.append("---\n").append(InvalidCorpus.YAML.writeValueAsString(c.resource()).replaceFirst("^---\\s*", ""));
     }
-    Cli r = validate(file.toString());
+    CliRun r = validate(file.toString());
     assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
     assertThat(r.out()).doesNotContain(" is valid");
     assertThat(r.err()).doesNotContain("Exception", "\tat ");
@@ -176,7 +168,7 @@ class InvalidCorpusTest {
     for (String field : List.of("evalSteps", "saveSteps", "loggingSteps", "maxTrainSamples", "maxEvalSamples")) {
       var resource = InvalidCorpus.base();
       InvalidCorpus.put(resource, "spec.training." + field, InvalidCorpus.yaml("3000000000"));
-      Cli r = validate(InvalidCorpus.YAML.writeValueAsString(resource));
+      CliRun r = validate(InvalidCorpus.YAML.writeValueAsString(resource));
       assertThat(r.exitCode()).as("%s: %s", field, r.err()).isEqualTo(2);
       assertThat(namesField(r.err(), "spec.training." + field)).as(r.err()).isTrue();
     }
@@ -198,7 +190,7 @@ class InvalidCorpusTest {
     for (var e : cases.entrySet()) {
       var resource = InvalidCorpus.base();
       InvalidCorpus.put(resource, e.getValue()[0], InvalidCorpus.yaml(e.getValue()[1]));
-      Cli r = validate(InvalidCorpus.YAML.writeValueAsString(resource));
+      CliRun r = validate(InvalidCorpus.YAML.writeValueAsString(resource));
       softly.assertThat(r.exitCode()).as("%s: %s", e.getKey(), r.out()).isEqualTo(2);
       softly.assertThat(namesField(r.err(), e.getKey())).as("%s: %s", e.getKey(), r.err()).isTrue();
     }

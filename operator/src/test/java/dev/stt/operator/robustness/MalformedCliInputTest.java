@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import dev.stt.operator.Trainings;
-import dev.stt.operator.cli.Main;
+import dev.stt.operator.cli.CliRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /** Malformed input to {@code stt-operator validate} and {@code render}: exit code 2 and a message, never a crash. */
 class MalformedCliInputTest {
@@ -38,14 +35,6 @@ class MalformedCliInputTest {
   @TempDir
   Path dir;
 
-  private record Result(int exitCode, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = new CommandLine(new Main()).setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
-    return new Result(code, out.toString(), err.toString());
-  }
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
@@ -108,7 +97,7 @@ class MalformedCliInputTest {
   @MethodSource("malformed")
   void validateExitsTwoWithAMessage(byte[] content, String expected) throws IOException {
     Path file = Files.write(dir.resolve("input.yaml"), content);
-    Result r = run("validate", "-f", file.toString());
+    CliRun r = CliRun.of("validate", "-f", file.toString());
     assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
     assertThat(r.err()).contains(expected).doesNotContain("\tat ", "Exception in");
   }
@@ -117,7 +106,7 @@ class MalformedCliInputTest {
   @MethodSource("malformed")
   void renderExitsTwoWithAMessageAndPrintsNothing(byte[] content, String expected) throws IOException {
     Path file = Files.write(dir.resolve("input.yaml"), content);
-    Result r = run("render", "-f", file.toString());
+    CliRun r = CliRun.of("render", "-f", file.toString());
     assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(2);
     assertThat(r.err()).isNotBlank().doesNotContain("\tat ", "Exception in");
     assertThat(r.out()).isEmpty();
@@ -125,10 +114,10 @@ class MalformedCliInputTest {
 
   @Test
   void aDirectoryOrAMissingFileIsNamed() {
-    Result directory = run("validate", "-f", dir.toString());
+    CliRun directory = CliRun.of("validate", "-f", dir.toString());
     assertThat(directory.exitCode()).isEqualTo(2);
     assertThat(directory.err()).contains(dir.toString());
-    Result missing = run("validate", "-f", dir.resolve("absent.yaml").toString());
+    CliRun missing = CliRun.of("validate", "-f", dir.resolve("absent.yaml").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("absent.yaml");
   }
